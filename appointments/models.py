@@ -1,0 +1,94 @@
+"""Bookings of a patient into one 30-minute slot of a doctor's schedule."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AppointmentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+FINAL_STATUSES = (
+    AppointmentStatus.COMPLETED,
+    AppointmentStatus.CANCELLED,
+    AppointmentStatus.NO_SHOW,
+)
+ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+
+
+class AppointmentBooking(models.Model):
+    """A patient's booking of one slot; only pending/confirmed ones hold the slot.
+
+    The database has the last word on double booking: one active booking per (schedule, time)
+    and one per (patient, date, time).
+    """
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="doctor_appointments"
+    )
+    # SET_NULL: a schedule with only past or cancelled bookings may be deleted; the booking keeps
+    # its own date and time. Schedules holding active bookings are never deleted (service rule).
+    schedule = models.ForeignKey(
+        "doctors.DoctorSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    appointment_date = models.DateField()
+    appointment_time = models.TimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.PENDING
+    )
+    notes = models.TextField(blank=True, max_length=2000)
+    # The doctor's fee when booked: later fee changes never rewrite history or revenue.
+    fee = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["appointment_date", "appointment_time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "appointment_time"],
+                condition=ACTIVE_Q,
+                name="appointment_unique_active_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "appointment_date", "appointment_time"],
+                condition=ACTIVE_Q,
+                name="appointment_unique_active_patient_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in AppointmentStatus]),
+                name="appointment_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="appointment_fee_not_negative"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["doctor", "appointment_date", "appointment_time"],
+                name="appt_doctor_date_idx",
+            ),
+            models.Index(
+                fields=["patient", "appointment_date", "appointment_time"],
+                name="appt_patient_date_idx",
+            ),
+            models.Index(fields=["appointment_date", "status"], name="appt_date_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.appointment_date} {self.appointment_time:%H:%M} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

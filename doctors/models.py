@@ -1,0 +1,68 @@
+"""A doctor's professional details and the dated schedules patients book into."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DoctorDetail(models.Model):
+    """Professional profile of a doctor user; its primary key is the doctor's user id."""
+
+    doctor = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="doctor_detail",
+    )
+    # NULL until a self-registered doctor fills it in; unique among doctors once set.
+    license_number = models.CharField(max_length=50, unique=True, null=True, blank=True)
+    specialization = models.CharField(max_length=100, blank=True)
+    experience_years = models.PositiveSmallIntegerField(default=0)
+    consultation_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    location = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True)
+    is_verified = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consultation_fee__gte=0), name="doctordetail_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(experience_years__lte=80), name="doctordetail_experience_sane"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["specialization"], name="doctordetail_spec_idx"),
+            models.Index(fields=["consultation_fee"], name="doctordetail_fee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.specialization or 'Doctor'} — {self.license_number or 'no licence yet'}"
+
+
+class DoctorSchedule(models.Model):
+    """A dated block of a doctor's time, cut into 30-minute slots from `start_time`."""
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="schedules"
+    )
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="schedule_end_after_start"
+            ),
+        ]
+        # Overlaps are refused by the service under a lock on the doctor's row; a unique index on
+        # the start would make legitimate in-place swaps of two schedules fail mid-update.
+        indexes = [
+            models.Index(fields=["doctor", "date", "start_time"], name="schedule_doctor_date_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"

@@ -1,0 +1,62 @@
+"""Serializers of doctors' details and schedules (input and output kept apart)."""
+
+from rest_framework import serializers
+
+from doctors.models import DoctorDetail, DoctorSchedule
+
+
+class DoctorDetailOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoctorDetail
+        fields = [
+            "license_number",
+            "specialization",
+            "experience_years",
+            "consultation_fee",
+            "location",
+            "bio",
+            "is_verified",
+        ]
+        read_only_fields = fields
+
+
+class DoctorDetailInputSerializer(serializers.Serializer):
+    """A doctor's own edit of their details; every field optional, `is_verified` ignored."""
+
+    license_number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, allow_null=True
+    )
+    specialization = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    experience_years = serializers.IntegerField(min_value=0, max_value=80, required=False)
+    consultation_fee = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False
+    )
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ScheduleOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoctorSchedule
+        fields = ["id", "date", "start_time", "end_time"]
+        read_only_fields = fields
+
+
+class ScheduleItemInputSerializer(serializers.Serializer):
+    """One item of the full list of upcoming schedules: with `id` updates, without creates."""
+
+    id = serializers.IntegerField(required=False, min_value=1)
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+
+    def validate(self, attrs):
+        # A PATCH makes DRF treat nested fields as optional; a schedule needs all three.
+        missing = {
+            f: ["This field is required."]
+            for f in ("date", "start_time", "end_time")
+            if f not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs

@@ -1,0 +1,175 @@
+"""Writes of doctors' details and schedules; every schedule rule of the contract lives here."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from appointments.selectors import active_booking_times_by_schedule
+from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.slots import has_room_for_a_slot, is_slot_start
+
+MAX_SCHEDULES = 366
+
+DETAIL_FIELDS = (
+    "license_number",
+    "specialization",
+    "experience_years",
+    "consultation_fee",
+    "location",
+    "bio",
+)
+
+LICENSE_TAKEN = "A doctor with this license number already exists."
+
+
+def doctor_detail_create(*, doctor, is_verified: bool = False, **fields) -> DoctorDetail:
+    """Create the details row of a doctor user (blank for a self-registered doctor)."""
+    _check_license_free(doctor=doctor, license_number=fields.get("license_number"))
+    try:
+        with transaction.atomic():
+            return DoctorDetail.objects.create(doctor=doctor, is_verified=is_verified, **fields)
+    except IntegrityError as exc:
+        # Race: another doctor took the same license number between the check and the insert.
+        raise ValidationError({"license_number": [LICENSE_TAKEN]}) from exc
+
+
+@transaction.atomic
+def doctor_detail_update(*, doctor, data: dict, allow_verify: bool = False) -> DoctorDetail:
+    """Update the given fields of a doctor's details; `is_verified` only when `allow_verify`."""
+    detail, _ = DoctorDetail.objects.select_for_update().get_or_create(doctor=doctor)
+    if "license_number" in data:
+        data = {**data, "license_number": data["license_number"] or None}
+        _check_license_free(doctor=doctor, license_number=data["license_number"])
+    changed = []
+    for field in DETAIL_FIELDS + (("is_verified",) if allow_verify else ()):
+        if field in data and getattr(detail, field) != data[field]:
+            setattr(detail, field, data[field])
+            changed.append(field)
+    if changed:
+        try:
+            with transaction.atomic():
+                detail.save(update_fields=changed)
+        except IntegrityError as exc:
+            # Race: the license number was taken by another doctor after our check.
+            raise ValidationError({"license_number": [LICENSE_TAKEN]}) from exc
+    return detail
+
+
+def _check_license_free(*, doctor, license_number) -> None:
+    if not license_number:
+        return
+    taken = DoctorDetail.objects.filter(license_number=license_number).exclude(doctor=doctor)
+    if taken.exists():
+        raise ValidationError({"license_number": [LICENSE_TAKEN]})
+
+
+def _item_errors(item: dict, today: dt.date) -> dict:
+    errors: dict[str, list[str]] = {}
+    date, start, end = item["date"], item["start_time"], item["end_time"]
+    if date < today:
+        errors.setdefault("date", []).append("A schedule can't be dated in the past.")
+    for field in ("start_time", "end_time"):
+        if item[field].second or item[field].microsecond:
+            errors.setdefault(field, []).append("Times must be whole minutes (HH:MM).")
+    if end <= start:
+        errors.setdefault("end_time", []).append("end_time must be after start_time.")
+    elif not has_room_for_a_slot(start, end):
+        errors.setdefault("end_time", []).append(
+            "A schedule must leave room for at least one 30-minute slot."
+        )
+    return errors
+
+
+@transaction.atomic
+def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
+    """Make `items` the doctor's full list of upcoming schedules, all or nothing.
+
+    An item with `id` updates that upcoming schedule, one without creates a schedule, and an
+    upcoming schedule left out is deleted. Past schedules are never touched. A schedule holding
+    active bookings can't be deleted, nor changed so that a booked slot stops being its slot.
+    """
+    if len(items) > MAX_SCHEDULES:
+        raise ValidationError({"schedules": [f"At most {MAX_SCHEDULES} schedules at once."]})
+    # Lock order doctor → schedule → appointment (bookings lock the schedule row): two
+    # concurrent replaces for one doctor queue here instead of interleaving their checks.
+    get_user_model().objects.select_for_update().filter(pk=doctor.pk).first()
+    today = timezone.localdate()
+    existing = {
+        s.pk: s
+        for s in DoctorSchedule.objects.select_for_update().filter(doctor=doctor, date__gte=today)
+    }
+    booked = active_booking_times_by_schedule(schedule_ids=existing.keys())
+
+    errors: list[dict] = [_item_errors(item, today) for item in items]
+    seen_ids: set[int] = set()
+    for index, item in enumerate(items):
+        schedule_id = item.get("id")
+        if schedule_id is None:
+            continue
+        if schedule_id not in existing:
+            errors[index].setdefault("id", []).append("Not one of your upcoming schedules.")
+        elif schedule_id in seen_ids:
+            errors[index].setdefault("id", []).append("This schedule is listed twice.")
+        seen_ids.add(schedule_id)
+        if errors[index] or schedule_id not in existing:
+            continue
+        for date, time in booked.get(schedule_id, ()):
+            if date != item["date"] or not is_slot_start(
+                item["start_time"], item["end_time"], time
+            ):
+                errors[index].setdefault("non_field_errors", []).append(
+                    f"The slot {date} {time:%H:%M} is booked; the schedule must keep it."
+                )
+                break
+
+    valid = [(i, it) for i, it in enumerate(items) if not errors[i]]
+    by_date: dict[dt.date, list[tuple[int, dict]]] = {}
+    for index, item in valid:
+        by_date.setdefault(item["date"], []).append((index, item))
+    for day_items in by_date.values():
+        day_items.sort(key=lambda pair: pair[1]["start_time"])
+        for (_, earlier), (index, later) in zip(day_items, day_items[1:], strict=False):
+            if later["start_time"] < earlier["end_time"]:
+                errors[index].setdefault("non_field_errors", []).append(
+                    f"Overlaps another schedule on {later['date']} "
+                    f"({earlier['start_time']:%H:%M}–{earlier['end_time']:%H:%M})."
+                )
+
+    removed = [pk for pk in existing if pk not in seen_ids]
+    removed_booked = [pk for pk in removed if booked.get(pk)]
+    if any(errors) or removed_booked:
+        detail: dict = {}
+        if any(errors):
+            detail["schedules"] = errors
+        if removed_booked:
+            detail.setdefault("non_field_errors", []).extend(
+                f"Schedule {pk} ({existing[pk]}) holds active bookings and can't be deleted."
+                for pk in removed_booked
+            )
+        raise ValidationError(detail)
+
+    DoctorSchedule.objects.filter(pk__in=removed).delete()
+    to_update, to_create = [], []
+    for item in items:
+        if item.get("id") is not None:
+            schedule = existing[item["id"]]
+            schedule.date = item["date"]
+            schedule.start_time = item["start_time"]
+            schedule.end_time = item["end_time"]
+            to_update.append(schedule)
+        else:
+            to_create.append(
+                DoctorSchedule(
+                    doctor=doctor,
+                    date=item["date"],
+                    start_time=item["start_time"],
+                    end_time=item["end_time"],
+                )
+            )
+    if to_update:
+        DoctorSchedule.objects.bulk_update(to_update, ["date", "start_time", "end_time"])
+    DoctorSchedule.objects.bulk_create(to_create)
+    return sorted(to_update + to_create, key=lambda s: (s.date, s.start_time, s.pk or 0))

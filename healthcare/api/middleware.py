@@ -1,0 +1,40 @@
+"""Client IP for the audit trail, honouring only as many proxies as DJANGO_TRUSTED_PROXIES says."""
+
+from contextvars import ContextVar
+
+from django.conf import settings
+
+_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+
+
+def client_ip_from_request(request) -> str | None:
+    """The client's IP: REMOTE_ADDR, or the entry `DJANGO_TRUSTED_PROXIES` hops back in XFF.
+
+    X-Forwarded-For is client-controlled at its left end, so it is trusted only as far as the
+    configured number of proxies appended to it; with no trusted proxy it is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "DJANGO_TRUSTED_PROXIES", 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies][:45]
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+class ClientIPMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _client_ip.set(client_ip_from_request(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _client_ip.reset(token)

@@ -1,0 +1,95 @@
+"""Serializers of accounts: registration, profile, tokens."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from doctors.serializers import (
+    DoctorDetailInputSerializer,
+    DoctorDetailOutputSerializer,
+    ScheduleItemInputSerializer,
+    ScheduleOutputSerializer,
+)
+from doctors.services import MAX_SCHEDULES
+from users.models import Role, User
+from users.phone import normalize_mobile_number
+
+
+class MobileNumberField(serializers.CharField):
+    """Accepts the local or E.164 form; yields E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return normalize_mobile_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class ProfileOutputSerializer(serializers.ModelSerializer):
+    """The account as its owner sees it; doctors also get `doctor_detail` and `schedules`."""
+
+    doctor_detail = DoctorDetailOutputSerializer(read_only=True, required=False)
+    schedules = ScheduleOutputSerializer(many=True, read_only=True, required=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "mobile_number",
+            "full_name",
+            "email",
+            "role",
+            "date_joined",
+            "doctor_detail",
+            "schedules",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.role != Role.DOCTOR:
+            data.pop("doctor_detail", None)
+            data.pop("schedules", None)
+        return data
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    mobile_number = MobileNumberField()
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(
+        choices=[Role.PATIENT.value, Role.DOCTOR.value], required=False, default=Role.PATIENT.value
+    )
+
+
+class ProfileUpdateInputSerializer(serializers.Serializer):
+    """PUT/PATCH of the profile. Unknown and read-only keys (role, is_verified…) are ignored."""
+
+    full_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    mobile_number = MobileNumberField()
+    doctor_detail = DoctorDetailInputSerializer(required=False)
+    schedules = ScheduleItemInputSerializer(many=True, required=False, max_length=MAX_SCHEDULES)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class LoginInputSerializer(serializers.Serializer):
+    mobile_number = serializers.CharField(max_length=64, write_only=True)
+    password = serializers.CharField(
+        max_length=128, write_only=True, style={"input_type": "password"}
+    )
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=4096, write_only=True)

@@ -1,0 +1,193 @@
+"""Writes of accounts: registration, profile updates, sign-in tokens and their revocation."""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from doctors.services import doctor_detail_create, doctor_detail_update, schedules_replace
+from healthcare.events import emit
+from users.models import Role, User
+from users.phone import mask_mobile_number, normalize_mobile_number
+
+NUMBER_TAKEN = "An account with this mobile number already exists."
+LOGIN_FAILED = "No active account found with the given credentials"
+TOKEN_INVALID = "Token is invalid, expired or already used."  # noqa: S105 (a message, not a secret)
+
+
+def _check_number_free(*, mobile_number: str, exclude_pk=None) -> None:
+    taken = User.objects.filter(mobile_number=mobile_number)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"mobile_number": [NUMBER_TAKEN]})
+
+
+def _check_password(*, password: str, user: User) -> None:
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError({"password": list(exc.messages)}) from exc
+
+
+@transaction.atomic
+def user_create(
+    *,
+    mobile_number: str,
+    password: str,
+    full_name: str,
+    email: str = "",
+    role: str = Role.PATIENT,
+    is_active: bool = True,
+    doctor_detail: dict | None = None,
+    verified: bool = False,
+) -> User:
+    """Create an account (any role); a doctor gets a details row, verified only if `verified`."""
+    user = User(mobile_number=mobile_number, full_name=full_name, email=email, role=role)
+    user.is_active = is_active
+    _check_password(password=password, user=user)
+    _check_number_free(mobile_number=mobile_number)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Race: two registrations of one number; the unique index lets one through.
+        raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    if role == Role.DOCTOR:
+        doctor_detail_create(doctor=user, is_verified=verified, **(doctor_detail or {}))
+    return user
+
+
+def user_register(
+    *, mobile_number: str, password: str, full_name: str, email: str = "", role: str = Role.PATIENT
+) -> User:
+    """Self-registration as patient or doctor (a doctor starts unverified); never as admin."""
+    if role not in (Role.PATIENT, Role.DOCTOR):
+        raise ValidationError({"role": ["Only patient or doctor accounts can be registered."]})
+    user = user_create(
+        mobile_number=mobile_number,
+        password=password,
+        full_name=full_name,
+        email=email,
+        role=role,
+    )
+    emit("registered", actor=user, obj=user, details={"role": role})
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user: User, data: dict) -> User:
+    """Update the caller's own profile; a doctor's details and schedules in the same transaction."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    if "mobile_number" in data and data["mobile_number"] != user.mobile_number:
+        _check_number_free(mobile_number=data["mobile_number"], exclude_pk=user.pk)
+    for field in ("full_name", "email", "mobile_number"):
+        if field in data and getattr(user, field) != data[field]:
+            setattr(user, field, data[field])
+            changed.append(field)
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=changed)
+        except IntegrityError as exc:
+            # Race: another account took this number between the check and the update.
+            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    if user.role == Role.DOCTOR:
+        if "doctor_detail" in data:
+            doctor_detail_update(doctor=user, data=data["doctor_detail"])
+            changed.append("doctor_detail")
+        if "schedules" in data:
+            try:
+                schedules_replace(doctor=user, items=data["schedules"])
+            except ValidationError as exc:
+                # The service reports item errors under "schedules" already; keep other keys.
+                raise ValidationError(exc.detail) from exc
+            changed.append("schedules")
+    emit("profile_updated", actor=user, obj=user, details={"fields": changed})
+    return user
+
+
+def login(*, request, mobile_number: str, password: str) -> dict:
+    """Check credentials and issue a token pair; every failure is the same 401."""
+    user = authenticate(request=request, mobile_number=mobile_number, password=password)
+    if user is None or not user.is_active:
+        emit(
+            "login_failed",
+            object_type="user",
+            object_id=_account_id(mobile_number),
+            details={"mobile_number": _masked(mobile_number)},
+        )
+        raise AuthenticationFailed(LOGIN_FAILED, code="no_active_account")
+    refresh = RefreshToken.for_user(user)
+    update_last_login(None, user)
+    emit("login_succeeded", actor=user, obj=user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _account_id(mobile_number: str):
+    try:
+        normalized = normalize_mobile_number(mobile_number)
+    except DjangoValidationError:
+        return None
+    return User.objects.filter(mobile_number=normalized).values_list("pk", flat=True).first()
+
+
+def _masked(mobile_number: str) -> str:
+    try:
+        return mask_mobile_number(normalize_mobile_number(mobile_number))
+    except DjangoValidationError:
+        return mask_mobile_number(str(mobile_number)[:32])
+
+
+def _consume_refresh(token: str) -> RefreshToken:
+    """Validate a refresh token and revoke it in one statement, so it can be used once only.
+
+    Race: the same token sent by many clients at once. The blacklist row is unique per token,
+    so exactly one INSERT wins; every loser gets IntegrityError and the same 401.
+    """
+    try:
+        refresh = RefreshToken(token)
+    except TokenError as exc:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
+    jti = refresh.get(jwt_settings.JTI_CLAIM)
+    outstanding = OutstandingToken.objects.filter(jti=jti).first()
+    if outstanding is None:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError as exc:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
+    return refresh
+
+
+@transaction.atomic
+def token_refresh(*, refresh: str) -> dict:
+    """Rotate a refresh token: the old one is spent, a new pair is issued."""
+    old = _consume_refresh(refresh)
+    user = User.objects.filter(pk=old.get(jwt_settings.USER_ID_CLAIM), is_active=True).first()
+    if user is None:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+    new = RefreshToken.for_user(user)
+    return {"access": str(new.access_token), "refresh": str(new)}
+
+
+@transaction.atomic
+def logout(*, user: User, refresh: str) -> None:
+    """Revoke the caller's own refresh token; anyone else's is refused like an invalid one."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+    _consume_refresh(refresh)
+    emit("logout", actor=user, obj=user)

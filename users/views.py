@@ -1,0 +1,116 @@
+"""Account endpoints: register, token pair, refresh, logout, profile."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from doctors.models import DoctorSchedule
+from users import services
+from users.models import User
+from users.serializers import (
+    LoginInputSerializer,
+    ProfileOutputSerializer,
+    ProfileUpdateInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    TokenPairSerializer,
+)
+from users.throttles import LoginIPThrottle, LoginNumberThrottle, RegisterThrottle
+
+
+def profile_queryset():
+    upcoming = DoctorSchedule.objects.filter(date__gte=timezone.localdate()).order_by(
+        "date", "start_time", "id"
+    )
+    return User.objects.select_related("doctor_detail").prefetch_related(
+        Prefetch("schedules", queryset=upcoming)
+    )
+
+
+def render_profile(user: User) -> dict:
+    return ProfileOutputSerializer(profile_queryset().get(pk=user.pk)).data
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: ProfileOutputSerializer, 400: OpenApiResponse(description="Invalid input")},
+    )
+    def post(self, request):
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(render_profile(user), status=status.HTTP_201_CREATED)
+
+
+class TokenObtainView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIPThrottle, LoginNumberThrottle]
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad credentials")},
+    )
+    def post(self, request):
+        serializer = LoginInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens = services.login(request=request, **serializer.validated_data)
+        return Response(tokens)
+
+
+class TokenRefreshView(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Used or invalid")},
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.token_refresh(refresh=serializer.validated_data["refresh"]))
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={205: OpenApiResponse(description="Revoked; empty body")},
+    )
+    def post(self, request):
+        serializer = RefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.logout(user=request.user, refresh=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class ProfileView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ProfileOutputSerializer)
+    def get(self, request):
+        return Response(render_profile(request.user))
+
+    @extend_schema(request=ProfileUpdateInputSerializer, responses=ProfileOutputSerializer)
+    def put(self, request):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=ProfileUpdateInputSerializer, responses=ProfileOutputSerializer)
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        serializer = ProfileUpdateInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, data=serializer.validated_data)
+        return Response(render_profile(user))
