@@ -1,0 +1,282 @@
+"""Writes of bookings: the one place the booking, status and cancellation rules live.
+
+The patient API, the admin-panel API and the Django admin all call these services. Lock order is
+always doctor → schedule → appointment (as in `doctors.services.schedules_replace`), and the
+partial unique constraints of `AppointmentBooking` have the last word on double booking.
+"""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from appointments.models import (
+    ACTIVE_Q,
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    AppointmentBooking,
+    AppointmentStatus,
+)
+from doctors.models import DoctorSchedule
+from doctors.slots import is_slot_start
+from healthcare.events import emit
+from users.models import Role
+
+SLOT_CONSTRAINT = "appointment_unique_active_slot"
+PATIENT_CONSTRAINT = "appointment_unique_active_patient_time"
+
+DOCTOR_UNAVAILABLE = "No bookable doctor with this id."
+SCHEDULE_INVALID = "No such schedule for this doctor."
+NOT_A_SLOT = "This time is not the start of a 30-minute slot of the schedule."
+SLOT_STARTED = "This slot has already started."
+SLOT_TAKEN = "This slot is already booked."
+PATIENT_BUSY = "The patient already holds an active appointment at this date and time."
+STATUS_INVALID = "Not a valid status."
+SCHEDULE_GONE = "The schedule of this appointment no longer exists."
+ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
+PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
+
+STATUS_VALUES = frozenset(s.value for s in AppointmentStatus)
+
+
+def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
+    """The aware start of a slot: schedule dates and times are clinic wall-clock times."""
+    return timezone.make_aware(dt.datetime.combine(date, time))
+
+
+def _bookable_doctor(doctor_id):
+    if isinstance(doctor_id, get_user_model()):
+        doctor_id = doctor_id.pk
+    if isinstance(doctor_id, bool) or not isinstance(doctor_id, int):
+        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
+    doctor = (
+        get_user_model()
+        .objects.select_related("doctor_detail")
+        .filter(
+            pk=doctor_id,
+            role=Role.DOCTOR,
+            is_active=True,
+            doctor_detail__is_verified=True,
+        )
+        .first()
+    )
+    if doctor is None:
+        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
+    return doctor
+
+
+def _check_slot_free(*, schedule_id, appointment_time, exclude_pk=None) -> None:
+    taken = AppointmentBooking.objects.filter(
+        ACTIVE_Q, schedule_id=schedule_id, appointment_time=appointment_time
+    )
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"appointment_time": [SLOT_TAKEN]})
+
+
+def _check_patient_free(*, patient_id, date, time, exclude_pk=None) -> None:
+    busy = AppointmentBooking.objects.filter(
+        ACTIVE_Q, patient_id=patient_id, appointment_date=date, appointment_time=time
+    )
+    if exclude_pk is not None:
+        busy = busy.exclude(pk=exclude_pk)
+    if busy.exists():
+        raise ValidationError({"appointment_time": [PATIENT_BUSY]})
+
+
+def _violated_constraint(exc: IntegrityError) -> str | None:
+    """Which of the two double-booking constraints an IntegrityError comes from, if either."""
+    # PostgreSQL names the constraint; SQLite names only the columns of the unique index.
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    message = str(exc)
+    if name == PATIENT_CONSTRAINT or PATIENT_CONSTRAINT in message or ".patient_id" in message:
+        return PATIENT_CONSTRAINT
+    if name == SLOT_CONSTRAINT or SLOT_CONSTRAINT in message or ".schedule_id" in message:
+        return SLOT_CONSTRAINT
+    return None
+
+
+def _save_guarded(save) -> None:
+    """Run `save` in a savepoint, turning a lost double-booking race into the checks' 400."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as exc:
+        constraint = _violated_constraint(exc)
+        if constraint == SLOT_CONSTRAINT:
+            raise ValidationError({"appointment_time": [SLOT_TAKEN]}) from exc
+        if constraint == PATIENT_CONSTRAINT:
+            raise ValidationError({"appointment_time": [PATIENT_BUSY]}) from exc
+        raise
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient,
+    doctor_id: int,
+    schedule_id: int,
+    appointment_time: dt.time,
+    notes: str = "",
+    status: str = AppointmentStatus.PENDING,
+    actor=None,
+) -> AppointmentBooking:
+    """Book `patient` into one free, future slot of a verified, active doctor's schedule.
+
+    Refuses (400, keyed by field) an unknown/unverified/inactive doctor, a schedule that is not
+    the doctor's, a time off the schedule's slot grid, a slot starting now or earlier, a taken
+    slot, and a patient already holding an active appointment at that date and time. The fee is
+    the doctor's consultation fee at booking time.
+    """
+    if not isinstance(status, str) or status not in STATUS_VALUES:
+        raise ValidationError({"status": [STATUS_INVALID]})
+    doctor = _bookable_doctor(doctor_id)
+    if isinstance(schedule_id, DoctorSchedule):
+        schedule_id = schedule_id.pk
+    if isinstance(schedule_id, bool) or not isinstance(schedule_id, int):
+        raise ValidationError({"schedule": [SCHEDULE_INVALID]})
+    # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
+    # it too), so the "slot taken" check below sees every booking committed before ours.
+    schedule = (
+        DoctorSchedule.objects.select_for_update().filter(pk=schedule_id, doctor=doctor).first()
+    )
+    if schedule is None:
+        raise ValidationError({"schedule": [SCHEDULE_INVALID]})
+    if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
+        raise ValidationError({"appointment_time": [NOT_A_SLOT]})
+    if _slot_start(schedule.date, appointment_time) <= timezone.now():
+        raise ValidationError({"appointment_time": [SLOT_STARTED]})
+    if status in ACTIVE_STATUSES:
+        _check_slot_free(schedule_id=schedule.pk, appointment_time=appointment_time)
+        _check_patient_free(patient_id=patient.pk, date=schedule.date, time=appointment_time)
+
+    booking = AppointmentBooking(
+        patient=patient,
+        doctor=doctor,
+        schedule=schedule,
+        appointment_date=schedule.date,
+        appointment_time=appointment_time,
+        status=status,
+        notes=notes or "",
+        fee=doctor.doctor_detail.consultation_fee,
+    )
+    # Race: the same patient booking two different schedules (different locks) at one date and
+    # time at once; the partial unique constraint catches the loser, which gets the same 400.
+    _save_guarded(booking.save)
+    emit(
+        "appointment_booked",
+        actor=actor if actor is not None else patient,
+        obj=booking,
+        details={
+            "doctor_id": doctor.pk,
+            "patient_id": patient.pk,
+            "schedule_id": schedule.pk,
+            "appointment_date": schedule.date.isoformat(),
+            "appointment_time": appointment_time.strftime("%H:%M"),
+            "status": status,
+        },
+    )
+    return booking
+
+
+def _lock_appointment(appointment: AppointmentBooking) -> AppointmentBooking:
+    # Lock order doctor → schedule → appointment: the schedule first when there is one.
+    if appointment.schedule_id is not None:
+        DoctorSchedule.objects.select_for_update().filter(pk=appointment.schedule_id).first()
+    return (
+        AppointmentBooking.objects.select_for_update(of=("self",))
+        .select_related("patient", "doctor")
+        .get(pk=appointment.pk)
+    )
+
+
+@transaction.atomic
+def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) -> AppointmentBooking:
+    """Admin edit of an appointment's `status` and `notes` (other keys are ignored).
+
+    Any status at any time; moving into pending/confirmed from another status re-checks that the
+    slot is free and that the patient holds nothing else at that date and time.
+    """
+    if actor is None or not getattr(actor, "is_admin", False):
+        raise PermissionDenied
+    new_status = data.get("status")
+    if "status" in data and (not isinstance(new_status, str) or new_status not in STATUS_VALUES):
+        raise ValidationError({"status": [STATUS_INVALID]})
+    notes = data.get("notes")
+    if "notes" in data and not isinstance(notes, str):
+        raise ValidationError({"notes": ["Not a valid string."]})
+
+    locked = _lock_appointment(appointment)
+    old_status = locked.status
+    changed = []
+    if "status" in data and new_status != old_status:
+        if new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
+            if locked.schedule_id is None:
+                raise ValidationError({"status": [SCHEDULE_GONE]})
+            _check_slot_free(
+                schedule_id=locked.schedule_id,
+                appointment_time=locked.appointment_time,
+                exclude_pk=locked.pk,
+            )
+            _check_patient_free(
+                patient_id=locked.patient_id,
+                date=locked.appointment_date,
+                time=locked.appointment_time,
+                exclude_pk=locked.pk,
+            )
+        locked.status = new_status
+        changed.append("status")
+    if "notes" in data and notes != locked.notes:
+        locked.notes = notes
+        changed.append("notes")
+    if changed:
+        # Race: another booking took the slot (or the patient's time) between our check and
+        # this update (e.g. the patient's booking of another schedule); same 400 as the check.
+        _save_guarded(lambda: locked.save(update_fields=[*changed, "updated_at"]))
+    if "status" in changed:
+        emit(
+            "appointment_status_changed",
+            actor=actor,
+            obj=locked,
+            details={"old_status": old_status, "new_status": new_status},
+        )
+    return locked
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: AppointmentBooking, actor) -> AppointmentBooking:
+    """Cancel an active appointment, freeing its slot.
+
+    Its patient may cancel only before it starts; its doctor and admins at any time. An
+    appointment already completed, cancelled or no-show can't be cancelled.
+    """
+    is_admin = getattr(actor, "is_admin", False)
+    is_its_patient = actor is not None and actor.pk == appointment.patient_id
+    is_its_doctor = actor is not None and actor.pk == appointment.doctor_id
+    if not (is_admin or is_its_patient or is_its_doctor):
+        raise PermissionDenied
+    locked = _lock_appointment(appointment)
+    if locked.status in FINAL_STATUSES:
+        label = AppointmentStatus(locked.status).label.lower()
+        raise ValidationError({"status": [ALREADY_FINAL.format(status=label)]})
+    if (
+        is_its_patient
+        and not (is_admin or is_its_doctor)
+        and _slot_start(locked.appointment_date, locked.appointment_time) <= timezone.now()
+    ):
+        raise ValidationError({"appointment_time": [PATIENT_TOO_LATE]})
+    old_status = locked.status
+    locked.status = AppointmentStatus.CANCELLED
+    locked.save(update_fields=["status", "updated_at"])
+    emit(
+        "appointment_cancelled",
+        actor=actor,
+        obj=locked,
+        details={"old_status": old_status, "new_status": locked.status},
+    )
+    return locked
