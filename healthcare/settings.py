@@ -82,7 +82,8 @@ ROOT_URLCONF = "healthcare.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The ReDoc page without outside fonts (healthcare/api/views.py RedocView).
+        "DIRS": [BASE_DIR / "healthcare" / "api" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -180,7 +181,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a nesting cap, so deep `[[[…]]]` is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["healthcare.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -223,6 +225,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Stable names for choice sets that share a field name (else hashed names and a warning).
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "users.models.Role",
+        "SelfRegistrationRoleEnum": ["patient", "doctor"],
+        "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+        "HealthStatusEnum": ["ok", "error"],
+        "HealthDatabaseEnum": ["ok", "unavailable"],
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

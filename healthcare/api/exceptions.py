@@ -4,10 +4,10 @@ Services raise Django's `ValidationError`/`PermissionDenied` or `ObjectDoesNotEx
 them to the contract's 400/403/404 shapes so views stay thin.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler, set_rollback
 
 
@@ -19,8 +19,17 @@ def django_validation_error_detail(exc: DjangoValidationError):
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "payload_too_large"
+
+
 def api_exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=django_validation_error_detail(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -1,0 +1,121 @@
+"""Service endpoints (health, API docs) and the JSON error pages for `/api/` paths."""
+
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from healthcare.api import schema  # noqa: F401 (registers the OpenAPI extensions)
+
+API_PREFIX = "/api/"
+
+# The docs pages load only this host's files: the sidecar bundles and the schema. ReDoc's bundle
+# shows Redocly's logo from cdn.redoc.ly in its sidebar footer with no option to turn it off, so
+# the policy (not just the template) is what keeps the browser from reaching out.
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
+HealthSerializer = inline_serializer(
+    name="Health",
+    fields={
+        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "database": serializers.ChoiceField(choices=["ok", "unavailable"]),
+    },
+)
+
+
+class HealthView(APIView):
+    """Liveness and database reachability for load balancers and monitors; never throttled."""
+
+    authentication_classes = ()
+    permission_classes = [AllowAny]
+    throttle_classes = ()
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        auth=[],
+        responses={200: HealthSerializer, 503: HealthSerializer},
+        description="200 when the service and its database answer, 503 when the database doesn't.",
+    )
+    def get(self, request):
+        try:
+            connection.ensure_connection()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            return Response(
+                {"status": "error", "database": "unavailable"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"status": "ok", "database": "ok"})
+
+
+class _NoOutsideRequests:
+    """Adds the docs Content-Security-Policy to a drf-spectacular page view."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
+        return response
+
+
+class SwaggerView(_NoOutsideRequests, SpectacularSwaggerView):
+    """Swagger UI from the sidecar's files."""
+
+
+class RedocView(_NoOutsideRequests, SpectacularRedocView):
+    """ReDoc from the sidecar's files, without the stock template's Google Fonts links."""
+
+    template_name = "api/redoc.html"
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """400 raised outside DRF (e.g. a disallowed Host header): JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception, template_name)
+
+
+def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
+    """403 raised outside DRF: JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
+    return defaults.permission_denied(request, exception, template_name)
+
+
+def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
+    """Unknown URLs: JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception, template_name)
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """Unhandled errors: JSON under /api/ (no detail: it could leak internals)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request, template_name)

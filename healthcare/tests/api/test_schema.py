@@ -1,0 +1,112 @@
+"""The OpenAPI schema, Swagger UI and ReDoc: public, self-contained, and describing the contract."""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+URL_RE = re.compile(r"""(?:https?:)?//[^\s"'<>)]+""")
+
+
+def schema(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def outside_urls(html: str) -> list[str]:
+    """Every absolute or protocol-relative URL in the page that points beyond the test host."""
+    return [url for url in URL_RE.findall(html) if not re.match(r"(https?:)?//testserver/", url)]
+
+
+def walk(node, path=()):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, (*path, index))
+
+
+def test_schema_is_public_openapi_3(api_client):
+    document = schema(api_client)
+    assert document["openapi"].startswith("3.")
+
+
+def test_schema_is_served_as_yaml_by_default(api_client):
+    response = api_client.get("/api/schema/")
+    assert response.status_code == 200
+    assert response.content.startswith(b"openapi: 3.")
+
+
+def test_schema_ignores_a_bad_token_instead_of_refusing(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert api_client.get("/api/schema/").status_code == 200
+
+
+def test_schema_declares_the_jwt_bearer_scheme(api_client):
+    schemes = schema(api_client)["components"]["securitySchemes"]
+    assert schemes["jwtAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def test_schema_lists_paths_under_their_full_api_prefix(api_client):
+    paths = schema(api_client)["paths"]
+    for path in ("/api/register/", "/api/token/", "/api/token/refresh/", "/api/health/"):
+        assert path in paths
+
+
+def test_schema_describes_no_time_with_format_time(api_client):
+    offenders = [
+        "/".join(map(str, path))
+        for path, node in walk(schema(api_client))
+        if node.get("format") == "time"
+    ]
+    assert offenders == []
+
+
+def test_schema_describes_health_responses(api_client):
+    responses = schema(api_client)["paths"]["/api/health/"]["get"]["responses"]
+    assert set(responses) >= {"200", "503"}
+
+
+def test_swagger_ui_is_public_html(api_client):
+    response = api_client.get("/api/docs/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "swagger-ui-bundle.js" in response.content.decode()
+
+
+def test_swagger_ui_references_nothing_outside_this_host(api_client):
+    html = api_client.get("/api/docs/").content.decode()
+    assert outside_urls(html) == []
+
+
+def test_redoc_is_public_html(api_client):
+    response = api_client.get("/api/redoc/")
+    assert response.status_code == 200
+    assert "redoc.standalone.js" in response.content.decode()
+
+
+def test_redoc_references_nothing_outside_this_host(api_client):
+    html = api_client.get("/api/redoc/").content.decode()
+    assert outside_urls(html) == []
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_pages_forbid_the_browser_any_outside_request(api_client, url):
+    # ReDoc's bundle itself shows a logo from cdn.redoc.ly; only the policy stops that request.
+    policy = api_client.get(url)["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    for directive in ("img-src", "font-src", "connect-src", "script-src", "style-src"):
+        sources = directives[directive].split()
+        assert all(s in {"'self'", "data:", "'unsafe-inline'"} for s in sources), directive
+
+
+def test_outside_url_finder_sees_a_cdn_link():
+    # The two checks above would pass on any page if the finder saw nothing.
+    page = '<link href="https://fonts.googleapis.com/css"><script src="//cdn.example/x.js">'
+    assert outside_urls(page) == ["https://fonts.googleapis.com/css", "//cdn.example/x.js"]
