@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("users.urls")),
+    path("api/admin-panel/", include("admin_panel.urls")),
     path("api/health/", api_views.HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_views.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),

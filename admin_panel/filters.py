@@ -1,0 +1,62 @@
+"""Query filters of the admin-panel lists; a malformed value is a 400, never ignored."""
+
+import django_filters
+from django.db.models import Q
+
+from admin_panel.models import AuditLogEntry
+from appointments.models import AppointmentBooking, AppointmentStatus
+from users.models import User
+
+MAX_SEARCH_WORDS = 8
+
+
+class ManagedUserFilter(django_filters.FilterSet):
+    """Accounts by state; `search` needs every word in the name, number or email."""
+
+    is_active = django_filters.BooleanFilter()
+    is_verified = django_filters.BooleanFilter(field_name="doctor_detail__is_verified")
+    specialization = django_filters.CharFilter(
+        field_name="doctor_detail__specialization", lookup_expr="iexact"
+    )
+    search = django_filters.CharFilter(method="filter_search", max_length=100)
+
+    class Meta:
+        model = User
+        fields = ["is_active", "is_verified", "specialization", "search"]
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            queryset = queryset.filter(
+                Q(full_name__icontains=word)
+                | Q(mobile_number__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return queryset
+
+
+class AppointmentAdminFilter(django_filters.FilterSet):
+    """Bookings by doctor, patient, status and an inclusive range of appointment dates."""
+
+    doctor = django_filters.NumberFilter(field_name="doctor_id")
+    patient = django_filters.NumberFilter(field_name="patient_id")
+    status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
+    date_from = django_filters.DateFilter(field_name="appointment_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="appointment_date", lookup_expr="lte")
+
+    class Meta:
+        model = AppointmentBooking
+        fields = ["doctor", "patient", "status", "date_from", "date_to"]
+
+
+class AuditLogFilter(django_filters.FilterSet):
+    """Entries by actor, exact action and inclusive local dates of the timestamp."""
+
+    actor = django_filters.NumberFilter(field_name="actor_id")
+    action = django_filters.CharFilter(field_name="action", max_length=40)
+    # `__date` converts to the clinic's time zone, so the dates are local ones.
+    date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["actor", "action", "date_from", "date_to"]

@@ -1,0 +1,62 @@
+"""The audit trail: an append-only record of who did what, when and from where."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+APPEND_ONLY = "Audit log entries are append-only: they can't be changed or deleted."
+
+
+class AuditLogQuerySet(models.QuerySet):
+    """Bulk writes are refused too, so no code path can rewrite the trail."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied(APPEND_ONLY)
+
+    def delete(self):
+        raise PermissionDenied(APPEND_ONLY)
+
+
+class AuditLogEntry(models.Model):
+    """One recorded domain event; written once by the receiver, never updated or deleted."""
+
+    timestamp = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: an account with history can't vanish and take the trail's meaning with it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The role at the time of the event (a role could change later; the record must not).
+    actor_role = models.CharField(max_length=10, blank=True)
+    action = models.CharField(max_length=40)
+    # NULL (not "") when the event concerns no object, so the API shows `null` as the contract does.
+    object_type = models.CharField(max_length=40, blank=True, null=True)  # noqa: DJ001
+    object_id = models.BigIntegerField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "audit log entry"
+        verbose_name_plural = "audit log entries"
+        indexes = [
+            models.Index(fields=["action", "timestamp"], name="audit_action_ts_idx"),
+            models.Index(fields=["actor", "timestamp"], name="audit_actor_ts_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.action} by {self.actor_id or '-'}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an existing row is never written again.
+        if not self._state.adding:
+            raise PermissionDenied(APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(APPEND_ONLY)

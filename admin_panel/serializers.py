@@ -1,0 +1,179 @@
+"""Serializers of the admin panel (input and output kept apart)."""
+
+from rest_framework import serializers
+
+from admin_panel.models import AuditLogEntry
+from appointments.models import AppointmentBooking, AppointmentStatus
+from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
+from users.models import User
+from users.serializers import MobileNumberField
+
+USER_OUTPUT_FIELDS = [
+    "id",
+    "mobile_number",
+    "full_name",
+    "email",
+    "role",
+    "is_active",
+    "date_joined",
+]
+
+
+class PatientAdminOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = USER_OUTPUT_FIELDS
+        read_only_fields = fields
+
+
+class DoctorAdminOutputSerializer(serializers.ModelSerializer):
+    doctor_detail = DoctorDetailOutputSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = User
+        fields = [*USER_OUTPUT_FIELDS, "doctor_detail"]
+        read_only_fields = fields
+
+
+class AdminDoctorDetailInputSerializer(DoctorDetailInputSerializer):
+    """A doctor's details as an admin edits them: `is_verified` is accepted here."""
+
+    is_verified = serializers.BooleanField(required=False)
+
+
+class PatientAdminInputSerializer(serializers.Serializer):
+    """Create (all required but email/is_active) or update (every field optional) a patient."""
+
+    mobile_number = MobileNumberField()
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class DoctorAdminInputSerializer(PatientAdminInputSerializer):
+    doctor_detail = AdminDoctorDetailInputSerializer(required=False)
+
+
+class PatientAdminUpdateInputSerializer(PatientAdminInputSerializer):
+    """Like creation, but the password is optional (sent, it is replaced)."""
+
+    password = serializers.CharField(
+        write_only=True, max_length=128, required=False, style={"input_type": "password"}
+    )
+
+
+class DoctorAdminUpdateInputSerializer(PatientAdminUpdateInputSerializer):
+    doctor_detail = AdminDoctorDetailInputSerializer(required=False)
+
+
+class AppointmentAdminOutputSerializer(serializers.ModelSerializer):
+    """A booking as `GET /api/appointments/{id}/` shows it."""
+
+    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    doctor_name = serializers.CharField(source="doctor.full_name", read_only=True)
+
+    class Meta:
+        model = AppointmentBooking
+        fields = [
+            "id",
+            "patient",
+            "patient_name",
+            "doctor",
+            "doctor_name",
+            "schedule",
+            "appointment_date",
+            "appointment_time",
+            "status",
+            "notes",
+            "fee",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AppointmentAdminCreateInputSerializer(serializers.Serializer):
+    patient = serializers.IntegerField(min_value=1)
+    doctor = serializers.IntegerField(min_value=1)
+    schedule = serializers.IntegerField(min_value=1)
+    appointment_time = serializers.TimeField()
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AppointmentAdminUpdateInputSerializer(serializers.Serializer):
+    """Only `status` and `notes` change; other keys are ignored."""
+
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AuditLogEntryOutputSerializer(serializers.ModelSerializer):
+    actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditLogEntry
+        fields = [
+            "id",
+            "timestamp",
+            "actor",
+            "actor_role",
+            "action",
+            "object_type",
+            "object_id",
+            "ip",
+            "details",
+        ]
+        read_only_fields = fields
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        date_from, date_to = attrs.get("date_from"), attrs.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            raise serializers.ValidationError({"date_to": ["date_to is before date_from."]})
+        return attrs
+
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
+
+
+class ReportDoctorRowSerializer(serializers.Serializer):
+    doctor_id = serializers.IntegerField()
+    doctor_name = serializers.CharField()
+    total_appointments = serializers.IntegerField()
+    completed_appointments = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+
+
+class ReportAppointmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    doctor_id = serializers.IntegerField()
+    doctor_name = serializers.CharField(source="doctor.full_name")
+    appointment_date = serializers.DateField()
+    appointment_time = serializers.TimeField()
+    status = serializers.CharField()
+    fee = serializers.DecimalField(**MONEY)
+
+
+class ReportPatientSerializer(serializers.Serializer):
+    patient_id = serializers.IntegerField()
+    patient_name = serializers.CharField()
+    total_appointments = serializers.IntegerField()
+    appointments = ReportAppointmentSerializer(many=True)
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    total_appointments = serializers.IntegerField()
+    total_revenue = serializers.DecimalField(**MONEY)
+    appointments_per_doctor = ReportDoctorRowSerializer(many=True)
+    patients = ReportPatientSerializer(many=True)
+    patients_count = serializers.IntegerField()
+    patients_next = serializers.URLField(allow_null=True)
+    patients_previous = serializers.URLField(allow_null=True)

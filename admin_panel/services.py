@@ -1,0 +1,169 @@
+"""Writes of the admin panel: the audit trail, and accounts managed by admins."""
+
+import ipaddress
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import ValidationError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from admin_panel.models import AuditLogEntry
+from doctors.services import doctor_detail_update
+from healthcare.events import emit
+from users.models import Role, User
+from users.phone import mask_mobile_number
+from users.services import NUMBER_TAKEN, user_create
+
+# Keys whose values must never reach the trail, whatever a caller passes in `details`.
+SECRET_KEY_PARTS = ("password", "token", "refresh", "access", "secret")
+USER_FIELDS = ("full_name", "email", "mobile_number", "is_active")
+
+
+def _scrub(value):
+    if isinstance(value, dict):
+        clean = {}
+        for key, item in value.items():
+            name = str(key).lower()
+            if any(part in name for part in SECRET_KEY_PARTS):
+                continue
+            if "mobile" in name and isinstance(item, str) and "*" not in item:
+                item = mask_mobile_number(item)
+            clean[str(key)] = _scrub(item)
+        return clean
+    if isinstance(value, list | tuple):
+        return [_scrub(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _valid_ip(ip) -> str | None:
+    # The IP can come from a header: store it only if it really is an address.
+    try:
+        return str(ipaddress.ip_address(str(ip).strip())) if ip else None
+    except ValueError:
+        return None
+
+
+def audit_entry_create(
+    *,
+    action: str,
+    actor=None,
+    object_type: str | None = None,
+    object_id=None,
+    details: dict | None = None,
+    ip: str | None = None,
+) -> AuditLogEntry:
+    """Append one entry to the trail; secrets are dropped and mobile numbers masked."""
+    actor_id = getattr(actor, "pk", None)
+    try:
+        object_id = int(object_id) if object_id is not None else None
+    except (TypeError, ValueError):
+        object_id = None
+    return AuditLogEntry.objects.create(
+        actor_id=actor_id,
+        actor_role=getattr(actor, "role", "") if actor_id else "",
+        action=action[:40],
+        object_type=(object_type or None) and str(object_type)[:40],
+        object_id=object_id,
+        ip=_valid_ip(ip),
+        details=_scrub(details or {}),
+    )
+
+
+def patient_record_read(*, actor, endpoint: str, object_type: str, object_id=None) -> None:
+    """Record that an admin read patient records (a list or one record) through `endpoint`."""
+    emit(
+        "patient_record_read",
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        details={"endpoint": endpoint},
+    )
+
+
+@transaction.atomic
+def admin_user_create(*, actor: User, role: str, data: dict) -> User:
+    """An admin creates a patient or doctor account; an admin-created doctor is verified."""
+    if role not in (Role.PATIENT, Role.DOCTOR):
+        raise ValidationError({"role": ["Only patient or doctor accounts are managed here."]})
+    user = user_create(
+        mobile_number=data["mobile_number"],
+        password=data["password"],
+        full_name=data["full_name"],
+        email=data.get("email", ""),
+        role=role,
+        is_active=data.get("is_active", True),
+        doctor_detail=_detail_fields(data.get("doctor_detail")) if role == Role.DOCTOR else None,
+        verified=True,
+    )
+    emit("admin_created", actor=actor, obj=user, details={"role": role})
+    return user
+
+
+def _detail_fields(detail: dict | None) -> dict:
+    detail = dict(detail or {})
+    detail.pop("is_verified", None)
+    if "license_number" in detail:
+        detail["license_number"] = detail["license_number"] or None
+    return detail
+
+
+@transaction.atomic
+def admin_user_update(*, actor: User, user: User, data: dict) -> User:
+    """An admin edits an account: user fields, password, and a doctor's details incl. verifying."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    number = data.get("mobile_number")
+    if (
+        number
+        and number != user.mobile_number
+        and User.objects.filter(mobile_number=number).exclude(pk=user.pk).exists()
+    ):
+        raise ValidationError({"mobile_number": [NUMBER_TAKEN]})
+    for field in USER_FIELDS:
+        if field in data and getattr(user, field) != data[field]:
+            setattr(user, field, data[field])
+            changed.append(field)
+    if data.get("password"):
+        try:
+            validate_password(data["password"], user=user)
+        except DjangoValidationError as exc:
+            raise ValidationError({"password": list(exc.messages)}) from exc
+        user.set_password(data["password"])
+        changed.append("password")
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=changed)
+        except IntegrityError as exc:
+            # Race: another account took this number between the check and the update.
+            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    if "is_active" in changed and not user.is_active:
+        _revoke_refresh_tokens(user=user)
+    if user.role == Role.DOCTOR and data.get("doctor_detail"):
+        doctor_detail_update(doctor=user, data=data["doctor_detail"], allow_verify=True)
+        changed.append("doctor_detail")
+    emit("admin_updated", actor=actor, obj=user, details={"fields": changed})
+    return user
+
+
+@transaction.atomic
+def admin_user_deactivate(*, actor: User, user: User) -> User:
+    """Deactivate an account (history and appointments kept); its refresh tokens are revoked."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    _revoke_refresh_tokens(user=user)
+    emit("admin_deactivated", actor=actor, obj=user, details={"role": user.role})
+    return user
+
+
+def _revoke_refresh_tokens(*, user: User) -> None:
+    # Access tokens die with is_active (SimpleJWT checks it); refresh tokens are revoked outright.
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )

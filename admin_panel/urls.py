@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from admin_panel import views
+
+router = SimpleRouter()
+router.register("doctors", views.DoctorAdminViewSet, basename="admin-panel-doctor")
+router.register("patients", views.PatientAdminViewSet, basename="admin-panel-patient")
+router.register("appointments", views.AppointmentAdminViewSet, basename="admin-panel-appointment")
+router.register("audit-log", views.AuditLogViewSet, basename="admin-panel-audit-log")
+
+urlpatterns = [
+    path("reports/", views.ReportView.as_view(), name="admin-panel-reports"),
+    *router.urls,
+]

@@ -1,0 +1,316 @@
+"""Admin-panel endpoints: managed accounts, bookings, reports and the audit trail."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from admin_panel import selectors, services
+from admin_panel.filters import AppointmentAdminFilter, AuditLogFilter, ManagedUserFilter
+from admin_panel.renderers import ReportCSVRenderer
+from admin_panel.serializers import (
+    AppointmentAdminCreateInputSerializer,
+    AppointmentAdminOutputSerializer,
+    AppointmentAdminUpdateInputSerializer,
+    AuditLogEntryOutputSerializer,
+    DoctorAdminInputSerializer,
+    DoctorAdminOutputSerializer,
+    DoctorAdminUpdateInputSerializer,
+    PatientAdminInputSerializer,
+    PatientAdminOutputSerializer,
+    PatientAdminUpdateInputSerializer,
+    ReportOutputSerializer,
+    ReportQuerySerializer,
+)
+from appointments.services import appointment_book, appointment_cancel, appointment_update
+from healthcare.api.pagination import StandardPagination
+from healthcare.api.permissions import IsAdminRole
+from users.models import Role, User
+
+
+class AdminOnlyMixin:
+    # Anonymous → 401 (DRF answers NotAuthenticated when nobody signed in), others → 403.
+    permission_classes = [IsAdminRole]
+
+
+class PatientRecordReadMixin:
+    """Records one `patient_record_read` per admin request, lists included."""
+
+    audit_endpoint = ""
+    audit_object_type: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Runs after authentication and permission checks: only admins' requests get here.
+        services.patient_record_read(
+            actor=request.user,
+            endpoint=self.audit_endpoint,
+            object_type=self.audit_object_type,
+            object_id=kwargs.get("pk") if str(kwargs.get("pk", "")).isdigit() else None,
+        )
+
+
+class ManagedUserViewSet(
+    AdminOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Admin CRUD of one role's accounts; DELETE deactivates (history is kept)."""
+
+    role: str = ""
+    filterset_class = ManagedUserFilter
+    input_serializer_class = PatientAdminInputSerializer
+    update_serializer_class = PatientAdminUpdateInputSerializer
+
+    def get_queryset(self):
+        return selectors.managed_user_list(role=self.role)
+
+    def _render(self, user: User, status_code=status.HTTP_200_OK) -> Response:
+        user = self.get_queryset().get(pk=user.pk)
+        return Response(self.get_serializer(user).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.input_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.admin_user_create(
+            actor=request.user, role=self.role, data=serializer.validated_data
+        )
+        return self._render(user, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        user = self.get_object()
+        serializer = self.update_serializer_class(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        user = services.admin_user_update(
+            actor=request.user, user=user, data=serializer.validated_data
+        )
+        return self._render(user)
+
+    def destroy(self, request, *args, **kwargs):
+        services.admin_user_deactivate(actor=request.user, user=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["admin-panel"])
+class DoctorAdminViewSet(ManagedUserViewSet):
+    role = Role.DOCTOR
+    serializer_class = DoctorAdminOutputSerializer
+    input_serializer_class = DoctorAdminInputSerializer
+    update_serializer_class = DoctorAdminUpdateInputSerializer
+
+    @extend_schema(request=DoctorAdminInputSerializer, responses={201: DoctorAdminOutputSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=DoctorAdminUpdateInputSerializer, responses=DoctorAdminOutputSerializer)
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(request=DoctorAdminUpdateInputSerializer, responses=DoctorAdminOutputSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+
+@extend_schema(tags=["admin-panel"])
+class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
+    role = Role.PATIENT
+    serializer_class = PatientAdminOutputSerializer
+    audit_endpoint = "admin-panel/patients"
+    audit_object_type = "user"
+
+    @extend_schema(
+        request=PatientAdminInputSerializer, responses={201: PatientAdminOutputSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        request=PatientAdminUpdateInputSerializer, responses=PatientAdminOutputSerializer
+    )
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(
+        request=PatientAdminUpdateInputSerializer, responses=PatientAdminOutputSerializer
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+
+@extend_schema(tags=["admin-panel"])
+class AppointmentAdminViewSet(
+    AdminOnlyMixin,
+    PatientRecordReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Admin CRUD of bookings through the booking services; DELETE cancels, never removes."""
+
+    serializer_class = AppointmentAdminOutputSerializer
+    filterset_class = AppointmentAdminFilter
+    audit_endpoint = "admin-panel/appointments"
+    audit_object_type = "appointment"
+
+    def get_queryset(self):
+        return selectors.appointment_admin_list()
+
+    def _render(self, appointment, status_code=status.HTTP_200_OK) -> Response:
+        appointment = self.get_queryset().get(pk=appointment.pk)
+        return Response(self.get_serializer(appointment).data, status=status_code)
+
+    @extend_schema(
+        request=AppointmentAdminCreateInputSerializer,
+        responses={201: AppointmentAdminOutputSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = AppointmentAdminCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        patient = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
+        if patient is None:
+            raise ValidationError({"patient": ["No active patient with this id."]})
+        extra = {key: data[key] for key in ("status", "notes") if key in data}
+        appointment = appointment_book(
+            patient=patient,
+            doctor_id=data["doctor"],
+            schedule_id=data["schedule"],
+            appointment_time=data["appointment_time"],
+            actor=request.user,
+            **extra,
+        )
+        return self._render(appointment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AppointmentAdminUpdateInputSerializer, responses=AppointmentAdminOutputSerializer
+    )
+    def update(self, request, *args, **kwargs):
+        return self._update(request, partial=False)
+
+    @extend_schema(
+        request=AppointmentAdminUpdateInputSerializer, responses=AppointmentAdminOutputSerializer
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, partial=True)
+
+    def _update(self, request, *, partial: bool):
+        appointment = self.get_object()
+        serializer = AppointmentAdminUpdateInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        appointment = appointment_update(
+            appointment=appointment, actor=request.user, data=dict(serializer.validated_data)
+        )
+        return self._render(appointment)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        appointment_cancel(appointment=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["admin-panel"])
+class AuditLogViewSet(
+    AdminOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The audit trail, read-only: there is no way to write, change or delete an entry here."""
+
+    serializer_class = AuditLogEntryOutputSerializer
+    filterset_class = AuditLogFilter
+
+    def get_queryset(self):
+        return selectors.audit_log_list()
+
+
+class ReportPatientPagination(StandardPagination):
+    """Pages the report's `patients`; links carry `?page=` like every other list."""
+
+
+@extend_schema(tags=["admin-panel"])
+class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
+    """Appointments and revenue per doctor and per patient over an inclusive date range."""
+
+    renderer_classes = [*APIView.renderer_classes, ReportCSVRenderer]
+    audit_endpoint = "admin-panel/reports"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
+        ],
+        responses={
+            200: ReportOutputSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="doctor_id,doctor_name,total_appointments,completed_appointments,"
+                "revenue",
+            ),
+        },
+    )
+    def get(self, request):
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        date_from = query.validated_data.get("date_from")
+        date_to = query.validated_data.get("date_to")
+        totals = selectors.report_totals(date_from=date_from, date_to=date_to)
+        per_doctor = list(selectors.report_per_doctor(date_from=date_from, date_to=date_to))
+        paginator = ReportPatientPagination()
+        patients = paginator.paginate_queryset(
+            selectors.report_patient_rows(date_from=date_from, date_to=date_to), request, self
+        )
+        appointments = selectors.report_patient_appointments(
+            patient_ids=[row["patient_id"] for row in patients],
+            date_from=date_from,
+            date_to=date_to,
+        )
+        by_patient: dict[int, list] = {row["patient_id"]: [] for row in patients}
+        for appointment in appointments:
+            by_patient[appointment.patient_id].append(appointment)
+        data = {
+            **totals,
+            "appointments_per_doctor": per_doctor,
+            "patients": [
+                {**row, "appointments": by_patient[row["patient_id"]]} for row in patients
+            ],
+            "patients_count": paginator.page.paginator.count,
+            "patients_next": paginator.get_next_link(),
+            "patients_previous": paginator.get_previous_link(),
+        }
+        response = Response(ReportOutputSerializer(data).data)
+        if (
+            getattr(request, "accepted_renderer", None)
+            and request.accepted_renderer.format == "csv"
+        ):
+            response["Content-Disposition"] = 'attachment; filename="report.csv"'
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors stay JSON even when `?format=csv` asked for the CSV rendering.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format == "csv":
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
