@@ -130,13 +130,18 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
     for index, item in valid:
         by_date.setdefault(item["date"], []).append((index, item))
     for day_items in by_date.values():
-        day_items.sort(key=lambda pair: pair[1]["start_time"])
-        for (_, earlier), (index, later) in zip(day_items, day_items[1:], strict=False):
-            if later["start_time"] < earlier["end_time"]:
+        day_items.sort(key=lambda pair: (pair[1]["start_time"], pair[1]["end_time"]))
+        # Compare each schedule with the one reaching furthest so far, not only its neighbour:
+        # 09–17 overlaps 12–13 even with 10–11 sorted between them.
+        reaching = day_items[0][1]
+        for index, item in day_items[1:]:
+            if item["start_time"] < reaching["end_time"]:
                 errors[index].setdefault("non_field_errors", []).append(
-                    f"Overlaps another schedule on {later['date']} "
-                    f"({earlier['start_time']:%H:%M}–{earlier['end_time']:%H:%M})."
+                    f"Overlaps another schedule on {item['date']} "
+                    f"({reaching['start_time']:%H:%M}–{reaching['end_time']:%H:%M})."
                 )
+            if item["end_time"] > reaching["end_time"]:
+                reaching = item
 
     removed = [pk for pk in existing if pk not in seen_ids]
     removed_booked = [pk for pk in removed if booked.get(pk)]
