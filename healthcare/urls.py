@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("users.urls")),
+    path("api/", include("doctors.urls")),
+    path("api/", include("appointments.urls")),
     path("api/admin-panel/", include("admin_panel.urls")),
     path("api/health/", api_views.HealthView.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,46 @@
+"""Serializers of bookings (input and output kept apart; the rules live in the services)."""
+
+from rest_framework import serializers
+
+from appointments.models import AppointmentBooking, AppointmentStatus
+
+
+class AppointmentOutputSerializer(serializers.ModelSerializer):
+    """An appointment as its patient, its doctor and admins see it."""
+
+    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    doctor_name = serializers.CharField(source="doctor.full_name", read_only=True)
+
+    class Meta:
+        model = AppointmentBooking
+        fields = [
+            "id",
+            "patient",
+            "patient_name",
+            "doctor",
+            "doctor_name",
+            "schedule",
+            "appointment_date",
+            "appointment_time",
+            "status",
+            "notes",
+            "fee",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AppointmentBookInputSerializer(serializers.Serializer):
+    """A patient's booking: the doctor (user id), one of their schedules and a slot start."""
+
+    doctor = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    schedule = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    appointment_time = serializers.TimeField()
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AppointmentUpdateInputSerializer(serializers.Serializer):
+    """An admin's edit: `status` and `notes` only; other keys are ignored."""
+
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)

@@ -1,0 +1,105 @@
+"""Booking endpoints: book, read, admin edit, cancel, and the caller's own appointments."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from appointments import services
+from appointments.filters import AppointmentFilter
+from appointments.selectors import appointment_list, appointment_visible_list
+from appointments.serializers import (
+    AppointmentBookInputSerializer,
+    AppointmentOutputSerializer,
+    AppointmentUpdateInputSerializer,
+)
+from healthcare.api.pagination import StandardPagination
+from healthcare.api.permissions import IsPatient
+from healthcare.events import emit
+
+
+def _render(appointment_id: int, user) -> dict:
+    appointment = appointment_visible_list(user=user).get(pk=appointment_id)
+    return AppointmentOutputSerializer(appointment).data
+
+
+class AppointmentBookView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=AppointmentBookInputSerializer, responses={201: AppointmentOutputSerializer}
+    )
+    def post(self, request):
+        serializer = AppointmentBookInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        booking = services.appointment_book(
+            patient=request.user,
+            doctor_id=data["doctor"],
+            schedule_id=data["schedule"],
+            appointment_time=data["appointment_time"],
+            notes=data["notes"],
+            actor=request.user,
+        )
+        return Response(_render(booking.pk, request.user), status=status.HTTP_201_CREATED)
+
+
+class AppointmentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self):
+        # Narrowed to what the caller may see: anyone else's appointment is a 404, not a 403.
+        return get_object_or_404(
+            appointment_visible_list(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+    @extend_schema(responses=AppointmentOutputSerializer)
+    def get(self, request, pk: int):
+        appointment = self.get_object()
+        if request.user.is_admin:
+            emit("patient_record_read", actor=request.user, obj=appointment)
+        return Response(AppointmentOutputSerializer(appointment).data)
+
+    @extend_schema(request=AppointmentUpdateInputSerializer, responses=AppointmentOutputSerializer)
+    def patch(self, request, pk: int):
+        appointment = self.get_object()
+        if not request.user.is_admin:
+            raise PermissionDenied
+        serializer = AppointmentUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.appointment_update(
+            appointment=appointment, actor=request.user, data=serializer.validated_data
+        )
+        return Response(_render(appointment.pk, request.user))
+
+
+class AppointmentCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=AppointmentOutputSerializer)
+    def post(self, request, pk: int):
+        appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
+        services.appointment_cancel(appointment=appointment, actor=request.user)
+        return Response(_render(appointment.pk, request.user))
+
+
+class MyAppointmentListView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = AppointmentOutputSerializer
+    pagination_class = StandardPagination
+    # The selector applies AppointmentFilter itself; listed here so the schema shows it.
+    filterset_class = AppointmentFilter
+
+    def get_queryset(self):
+        return appointment_list(user=self.request.user, filters=self.request.query_params)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

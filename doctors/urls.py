@@ -1,0 +1,9 @@
+from django.urls import path
+
+from doctors import views
+
+urlpatterns = [
+    path("doctors/", views.DoctorListView.as_view(), name="doctor-list"),
+    path("doctors/<int:pk>/", views.DoctorDetailView.as_view(), name="doctor-detail"),
+    path("doctors/<int:pk>/slots/", views.DoctorSlotListView.as_view(), name="doctor-slots"),
+]

@@ -1,0 +1,131 @@
+"""Public doctors directory: list, one doctor with upcoming schedules, and bookable slots.
+
+The output serializers live here because `doctors/serializers.py` holds the profile's ones
+(owned with the profile endpoint); these are only the public directory's shapes.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from appointments.selectors import doctor_slot_list
+from doctors.filters import DoctorFilter
+from doctors.selectors import doctor_list, doctor_public_get
+from doctors.serializers import ScheduleOutputSerializer
+from healthcare.api.pagination import StandardPagination
+from users.models import User
+
+DEFAULT_SLOT_DAYS = 7
+MAX_SLOT_RANGE_DAYS = 30
+
+
+class DoctorPublicOutputSerializer(serializers.ModelSerializer):
+    """A doctor as the public sees them: no mobile number, email or license number."""
+
+    specialization = serializers.CharField(source="doctor_detail.specialization")
+    experience_years = serializers.IntegerField(source="doctor_detail.experience_years")
+    consultation_fee = serializers.DecimalField(
+        source="doctor_detail.consultation_fee", max_digits=10, decimal_places=2
+    )
+    location = serializers.CharField(source="doctor_detail.location")
+    bio = serializers.CharField(source="doctor_detail.bio")
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "full_name",
+            "specialization",
+            "experience_years",
+            "consultation_fee",
+            "location",
+            "bio",
+        ]
+        read_only_fields = fields
+
+
+class DoctorPublicDetailOutputSerializer(DoctorPublicOutputSerializer):
+    schedules = ScheduleOutputSerializer(many=True, read_only=True)
+
+    class Meta(DoctorPublicOutputSerializer.Meta):
+        fields = [*DoctorPublicOutputSerializer.Meta.fields, "schedules"]
+        read_only_fields = fields
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    schedule = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    time = serializers.TimeField(read_only=True)
+    available = serializers.BooleanField(read_only=True)
+
+
+class SlotRangeInputSerializer(serializers.Serializer):
+    """`date_from`/`date_to`, inclusive local dates; today to 7 days ahead by default."""
+
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        date_from = attrs.get("date_from") or timezone.localdate()
+        date_to = attrs.get("date_to") or date_from + dt.timedelta(days=DEFAULT_SLOT_DAYS)
+        if date_to < date_from:
+            raise serializers.ValidationError({"date_to": ["date_to is before date_from."]})
+        if (date_to - date_from).days > MAX_SLOT_RANGE_DAYS:
+            raise serializers.ValidationError(
+                {"date_to": [f"The range may span at most {MAX_SLOT_RANGE_DAYS + 1} days."]}
+            )
+        return {"date_from": date_from, "date_to": date_to}
+
+
+class DoctorListView(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = DoctorPublicOutputSerializer
+    pagination_class = StandardPagination
+    # The selector applies DoctorFilter itself; listed here so the schema shows the parameters.
+    filterset_class = DoctorFilter
+
+    def get_queryset(self):
+        return doctor_list(filters=self.request.query_params)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class DoctorDetailView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=DoctorPublicDetailOutputSerializer)
+    def get(self, request, pk: int):
+        doctor = doctor_public_get(doctor_id=pk)
+        return Response(DoctorPublicDetailOutputSerializer(doctor).data)
+
+
+class DoctorSlotListView(GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = SlotOutputSerializer
+    pagination_class = StandardPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="Default: today."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Default: +7 days."),
+        ]
+    )
+    def get(self, request, pk: int):
+        doctor = doctor_public_get(doctor_id=pk, with_schedules=False)
+        params = SlotRangeInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        slots = doctor_slot_list(doctor=doctor, **params.validated_data)
+        page = self.paginate_queryset(slots)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
