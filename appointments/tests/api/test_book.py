@@ -279,7 +279,8 @@ def _race(posts):
             connection.close()
 
     threads = [
-        threading.Thread(target=run, args=(i, client, data)) for i, (client, data) in enumerate(posts)
+        threading.Thread(target=run, args=(i, client, data))
+        for i, (client, data) in enumerate(posts)
     ]
     for thread in threads:
         thread.start()

@@ -1,0 +1,109 @@
+import pytest
+
+from appointments.models import AppointmentBooking
+from appointments.tests.factories import AppointmentFactory
+from doctors.tests.factories import ScheduleFactory
+from users.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(appointment):
+    return f"/api/appointments/{appointment.pk}/"
+
+
+def stored_status(appointment):
+    return AppointmentBooking.objects.get(pk=appointment.pk).status
+
+
+def test_admin_confirms_an_appointment(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    response = auth_client(admin_user).patch(url(appointment), {"status": "confirmed"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "confirmed"
+    assert stored_status(appointment) == "confirmed"
+
+
+def test_admin_edits_notes(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    auth_client(admin_user).patch(url(appointment), {"notes": "Bring reports"})
+    assert AppointmentBooking.objects.get(pk=appointment.pk).notes == "Bring reports"
+
+
+def test_admin_patch_ignores_other_fields(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    response = auth_client(admin_user).patch(
+        url(appointment), {"fee": "1.00", "appointment_time": "10:00"}
+    )
+    assert response.status_code == 200
+    stored = AppointmentBooking.objects.get(pk=appointment.pk)
+    assert (str(stored.fee), stored.appointment_time.hour) == ("500.00", 9)
+
+
+def test_admin_may_mark_a_future_appointment_completed(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    response = auth_client(admin_user).patch(url(appointment), {"status": "completed"})
+    assert response.status_code == 200
+    assert stored_status(appointment) == "completed"
+
+
+def test_unknown_status_is_400(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    response = auth_client(admin_user).patch(url(appointment), {"status": "done"})
+    assert response.status_code == 400
+    assert "status" in response.json()
+    assert stored_status(appointment) == "pending"
+
+
+def test_its_patient_gets_403(auth_client):
+    appointment = AppointmentFactory()
+    response = auth_client(appointment.patient).patch(url(appointment), {"status": "confirmed"})
+    assert response.status_code == 403
+    assert stored_status(appointment) == "pending"
+
+
+def test_its_doctor_gets_403(auth_client):
+    appointment = AppointmentFactory()
+    response = auth_client(appointment.doctor).patch(url(appointment), {"status": "confirmed"})
+    assert response.status_code == 403
+
+
+def test_an_outsider_gets_404(auth_client):
+    appointment = AppointmentFactory()
+    response = auth_client(PatientFactory()).patch(url(appointment), {"status": "confirmed"})
+    assert response.status_code == 404
+
+
+def test_anonymous_patch_is_401(api_client):
+    response = api_client.patch(url(AppointmentFactory()), {"status": "confirmed"})
+    assert response.status_code == 401
+
+
+def test_reactivating_into_a_taken_slot_is_400(auth_client, admin_user):
+    cancelled = AppointmentFactory(status="cancelled")
+    AppointmentFactory(schedule=cancelled.schedule)
+    response = auth_client(admin_user).patch(url(cancelled), {"status": "pending"})
+    assert response.status_code == 400
+    assert stored_status(cancelled) == "cancelled"
+
+
+def test_reactivating_when_the_patient_is_busy_elsewhere_is_400(auth_client, admin_user):
+    cancelled = AppointmentFactory(status="cancelled")
+    elsewhere = ScheduleFactory(date=cancelled.appointment_date)
+    AppointmentFactory(schedule=elsewhere, patient=cancelled.patient)
+    response = auth_client(admin_user).patch(url(cancelled), {"status": "confirmed"})
+    assert response.status_code == 400
+    assert stored_status(cancelled) == "cancelled"
+
+
+def test_reactivating_a_free_slot_succeeds(auth_client, admin_user):
+    cancelled = AppointmentFactory(status="no_show")
+    response = auth_client(admin_user).patch(url(cancelled), {"status": "confirmed"})
+    assert response.status_code == 200
+    assert stored_status(cancelled) == "confirmed"
+
+
+def test_pending_to_confirmed_does_not_collide_with_itself(auth_client, admin_user):
+    appointment = AppointmentFactory(status="pending")
+    response = auth_client(admin_user).patch(url(appointment), {"status": "confirmed"})
+    assert response.status_code == 200
