@@ -1,0 +1,229 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from appointments.tests.clock import freeze_local_time
+from appointments.tests.factories import AppointmentFactory
+from doctors.models import DoctorDetail
+from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from users.models import Role, User
+from users.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/doctors/"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Many users, no hashing under test; PBKDF2 would dominate the runtime.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def names(response):
+    return [row["full_name"] for row in response.json()["results"]]
+
+
+def ids(response):
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_anyone_lists_verified_doctors(api_client):
+    doctor = DoctorFactory(full_name="Dr Ayesha")
+    response = api_client.get(URL)
+    assert response.status_code == 200
+    assert ids(response) == [doctor.pk]
+
+
+def test_list_rows_have_exactly_the_public_fields(api_client):
+    DoctorFactory()
+    row = api_client.get(URL).json()["results"][0]
+    assert set(row) == {
+        "id",
+        "full_name",
+        "specialization",
+        "experience_years",
+        "consultation_fee",
+        "location",
+        "bio",
+    }
+    assert row["consultation_fee"] == "500.00"
+
+
+def test_list_is_paginated_in_contract_shape(api_client):
+    DoctorFactory()
+    assert set(api_client.get(URL).json()) == {"count", "next", "previous", "results"}
+
+
+def test_unverified_doctor_is_absent(api_client):
+    DoctorFactory(doctor_detail__is_verified=False)
+    assert api_client.get(URL).json()["count"] == 0
+
+
+def test_inactive_doctor_is_absent(api_client):
+    DoctorFactory(is_active=False)
+    assert api_client.get(URL).json()["count"] == 0
+
+
+def test_patients_and_admins_are_absent(api_client, admin_user):
+    PatientFactory()
+    assert api_client.get(URL).json()["count"] == 0
+
+
+def test_specialization_filter_is_case_insensitive_exact(api_client):
+    cardio = DoctorFactory(doctor_detail__specialization="Cardiology")
+    DoctorFactory(doctor_detail__specialization="Pediatric Cardiology")
+    assert ids(api_client.get(URL, {"specialization": "cardiology"})) == [cardio.pk]
+
+
+def test_location_filter_is_case_insensitive_contains(api_client):
+    dhaka = DoctorFactory(doctor_detail__location="Dhanmondi, Dhaka")
+    DoctorFactory(doctor_detail__location="Chittagong")
+    assert ids(api_client.get(URL, {"location": "dhaka"})) == [dhaka.pk]
+
+
+def test_search_needs_every_word_in_name_or_specialization(api_client):
+    match = DoctorFactory(full_name="Rahim Uddin", doctor_detail__specialization="Cardiology")
+    DoctorFactory(full_name="Rahim Khan", doctor_detail__specialization="Neurology")
+    DoctorFactory(full_name="Karim Uddin", doctor_detail__specialization="Cardiology")
+    assert ids(api_client.get(URL, {"search": "rahim CARDIO"})) == [match.pk]
+
+
+def test_search_with_too_many_words_is_400(api_client):
+    response = api_client.get(URL, {"search": " ".join(["a"] * 20)})
+    assert response.status_code == 400
+    assert "search" in response.json()
+
+
+def test_search_that_is_too_long_is_400(api_client):
+    response = api_client.get(URL, {"search": "x" * 500})
+    assert response.status_code == 400
+
+
+def test_default_order_is_by_full_name(api_client):
+    DoctorFactory(full_name="Zaman")
+    DoctorFactory(full_name="Alam")
+    assert names(api_client.get(URL)) == ["Alam", "Zaman"]
+
+
+def test_order_by_fee_descending(api_client):
+    cheap = DoctorFactory(doctor_detail__consultation_fee=Decimal("300.00"))
+    dear = DoctorFactory(doctor_detail__consultation_fee=Decimal("900.00"))
+    assert ids(api_client.get(URL, {"ordering": "-consultation_fee"})) == [dear.pk, cheap.pk]
+
+
+def test_order_by_experience(api_client):
+    senior = DoctorFactory(doctor_detail__experience_years=30)
+    junior = DoctorFactory(doctor_detail__experience_years=2)
+    assert ids(api_client.get(URL, {"ordering": "experience_years"})) == [junior.pk, senior.pk]
+
+
+def test_ties_are_broken_by_id(api_client):
+    first = DoctorFactory(full_name="Same")
+    second = DoctorFactory(full_name="Same")
+    assert ids(api_client.get(URL, {"ordering": "-full_name"})) == [first.pk, second.pk]
+
+
+def test_unknown_ordering_is_400(api_client):
+    response = api_client.get(URL, {"ordering": "mobile_number"})
+    assert response.status_code == 400
+
+
+def test_available_true_lists_a_doctor_with_a_free_future_slot(api_client):
+    free = ScheduleFactory().doctor
+    DoctorFactory()
+    assert ids(api_client.get(URL, {"available": "true"})) == [free.pk]
+
+
+def test_available_false_lists_a_doctor_without_schedules(api_client):
+    ScheduleFactory()
+    idle = DoctorFactory()
+    assert ids(api_client.get(URL, {"available": "false"})) == [idle.pk]
+
+
+def test_a_fully_booked_doctor_is_not_available(api_client):
+    schedule = ScheduleFactory(end_time=dt.time(10, 0))
+    AppointmentFactory(schedule=schedule, appointment_time=dt.time(9, 0))
+    AppointmentFactory(schedule=schedule, appointment_time=dt.time(9, 30))
+    assert api_client.get(URL, {"available": "true"}).json()["count"] == 0
+    assert ids(api_client.get(URL, {"available": "false"})) == [schedule.doctor_id]
+
+
+def test_a_cancelled_booking_leaves_the_doctor_available(api_client):
+    schedule = ScheduleFactory(end_time=dt.time(9, 30))
+    AppointmentFactory(schedule=schedule, status="cancelled")
+    assert ids(api_client.get(URL, {"available": "true"})) == [schedule.doctor_id]
+
+
+def test_doctor_whose_only_free_slot_was_earlier_today_is_not_available(api_client, monkeypatch):
+    freeze_local_time(monkeypatch, 13, 0)
+    ScheduleFactory(date=timezone.localdate(), start_time=dt.time(9), end_time=dt.time(12))
+    assert api_client.get(URL, {"available": "true"}).json()["count"] == 0
+
+
+def test_a_slot_starting_now_does_not_make_a_doctor_available(api_client, monkeypatch):
+    freeze_local_time(monkeypatch, 9, 0)
+    ScheduleFactory(date=timezone.localdate(), start_time=dt.time(9), end_time=dt.time(9, 30))
+    assert api_client.get(URL, {"available": "true"}).json()["count"] == 0
+
+
+def test_a_later_free_slot_today_makes_a_doctor_available(api_client, monkeypatch):
+    freeze_local_time(monkeypatch, 10, 10)
+    schedule = ScheduleFactory(
+        date=timezone.localdate(), start_time=dt.time(9), end_time=dt.time(11)
+    )
+    AppointmentFactory(schedule=schedule, appointment_time=dt.time(9, 0))
+    assert ids(api_client.get(URL, {"available": "true"})) == [schedule.doctor_id]
+
+
+def test_past_bookings_today_do_not_hide_a_taken_last_slot(api_client, monkeypatch):
+    freeze_local_time(monkeypatch, 10, 10)
+    schedule = ScheduleFactory(
+        date=timezone.localdate(), start_time=dt.time(9), end_time=dt.time(11)
+    )
+    # 09:00–10:00 are gone and 10:30, the only future slot, is taken: nothing is free.
+    AppointmentFactory(schedule=schedule, appointment_time=dt.time(10, 30))
+    assert api_client.get(URL, {"available": "true"}).json()["count"] == 0
+
+
+def test_a_past_schedule_does_not_make_a_doctor_available(api_client):
+    ScheduleFactory(date=timezone.localdate() - dt.timedelta(days=1))
+    assert api_client.get(URL, {"available": "true"}).json()["count"] == 0
+
+
+def bulk_doctors(n, *, with_schedule=True):
+    users = User.objects.bulk_create(
+        User(mobile_number=f"+88017990{i:05d}", full_name=f"Bulk {i:03d}", role=Role.DOCTOR)
+        for i in range(n)
+    )
+    DoctorDetail.objects.bulk_create(
+        DoctorDetail(doctor=u, license_number=f"BULK-{u.pk}", is_verified=True) for u in users
+    )
+    if with_schedule:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        for user in users:
+            ScheduleFactory(doctor=user, date=tomorrow)
+    return users
+
+
+def count_queries(client, params):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(URL, {"page_size": 100, **params})
+    assert response.status_code == 200
+    return len(context.captured_queries), response.json()["count"]
+
+
+@pytest.mark.parametrize("params", [{}, {"available": "true"}, {"search": "bulk 0"}])
+def test_list_costs_the_same_queries_for_1_and_50_doctors(api_client, params):
+    bulk_doctors(1)
+    one = count_queries(api_client, params)
+    User.objects.filter(role=Role.DOCTOR).delete()
+    bulk_doctors(50)
+    many = count_queries(api_client, params)
+    assert (one[1], many[1]) == (1, 50)
+    # The count and the page (details joined, availability an EXISTS): two queries.
+    assert one[0] == many[0] == 2
