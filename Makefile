@@ -42,6 +42,16 @@ check: venv
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# Production-style serving: PostgreSQL from DATABASE_URL, DEBUG off (the default) and a real
+# DJANGO_SECRET_KEY from the environment (settings refuse to start without one); see SECURITY.md.
+.PHONY: serve
+serve: venv
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+		*) echo "make serve needs DATABASE_URL=postgresql://user@host:5432/db" >&2; exit 1;; esac
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
 # Benchmark (bench/run.py, issue 6): PostgreSQL at 127.0.0.1 (BENCH_PG_URL), wrk installed if missing.
 .PHONY: bench bench-small
 bench: venv

@@ -1,0 +1,47 @@
+"""Gunicorn settings for `gunicorn healthcare.wsgi` (read automatically from the project root).
+
+GUNICORN_BIND (default 127.0.0.1:8000: behind a reverse proxy on the same host) and
+GUNICORN_WORKERS (default 2 × CPUs + 1) are read from the environment; the rest is fixed here.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "healthcare.wsgi:application"
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+_workers = os.environ.get("GUNICORN_WORKERS", "").strip()
+workers = int(_workers) if _workers else multiprocessing.cpu_count() * 2 + 1
+
+# A request that runs this long is stuck (the API's slowest endpoint is a report): kill it
+# instead of letting it hold a worker; give in-flight requests time to finish on a restart.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then so a slow leak can't grow without bound (jitter: not all at once).
+max_requests = 2000
+max_requests_jitter = 200
+
+# Refuse oversized request lines and headers before Django sees them.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Logs to stdout/stderr for the process manager. The access log names the path only (%(U)s),
+# never the query string or the full request line, and no referrer: query strings can carry
+# personal data (a mobile number in a search, a token in a link).
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+
+# Only the local proxy may tell us the original scheme (X-Forwarded-Proto) and client address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Workers' heartbeat files on tmpfs where there is one: a slow disk can't make them look dead.
+# (S108: not a temp file, gunicorn's documented advice for its heartbeat directory.)
+_SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(_SHM):
+    worker_tmp_dir = _SHM
