@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -84,11 +84,11 @@ class SlotRangeInputSerializer(serializers.Serializer):
         return {"date_from": date_from, "date_to": date_to}
 
 
-class DoctorListView(GenericAPIView):
+class DoctorListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = DoctorPublicOutputSerializer
     pagination_class = StandardPagination
-    # The selector applies DoctorFilter itself; listed here so the schema shows the parameters.
+    # The selector applies DoctorFilter itself; named here so the schema lists its parameters.
     filterset_class = DoctorFilter
 
     def get_queryset(self):
@@ -96,10 +96,6 @@ class DoctorListView(GenericAPIView):
 
     def filter_queryset(self, queryset):
         return queryset
-
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class DoctorDetailView(APIView):
@@ -111,21 +107,23 @@ class DoctorDetailView(APIView):
         return Response(DoctorPublicDetailOutputSerializer(doctor).data)
 
 
-class DoctorSlotListView(GenericAPIView):
+@extend_schema(
+    parameters=[
+        OpenApiParameter("date_from", OpenApiTypes.DATE, description="Default: today."),
+        OpenApiParameter(
+            "date_to", OpenApiTypes.DATE, description="Default: date_from + 7 days; ≤ +30 days."
+        ),
+    ]
+)
+class DoctorSlotListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = SlotOutputSerializer
     pagination_class = StandardPagination
+    filter_backends = []
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="Default: today."),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Default: +7 days."),
-        ]
-    )
-    def get(self, request, pk: int):
-        doctor = doctor_public_get(doctor_id=pk, with_schedules=False)
-        params = SlotRangeInputSerializer(data=request.query_params)
+    def get_queryset(self):
+        # A computed list, not a queryset: the paginator pages it like any sequence.
+        doctor = doctor_public_get(doctor_id=self.kwargs["pk"], with_schedules=False)
+        params = SlotRangeInputSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        slots = doctor_slot_list(doctor=doctor, **params.validated_data)
-        page = self.paginate_queryset(slots)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return doctor_slot_list(doctor=doctor, **params.validated_data)
