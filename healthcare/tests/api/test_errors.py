@@ -35,6 +35,12 @@ def test_unknown_api_path_is_json_even_when_a_browser_asks_for_html(api_client):
     assert assert_json(response) == {"detail": "Not found."}
 
 
+def test_bare_api_prefix_is_a_json_404(api_client):
+    response = api_client.get("/api")
+    assert response.status_code == 404
+    assert assert_json(response) == {"detail": "Not found."}
+
+
 def test_unknown_path_outside_the_api_keeps_an_html_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
@@ -132,3 +138,13 @@ def test_disallowed_host_under_api_is_a_json_400(api_client):
     response = api_client.get("/api/health/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
     assert assert_json(response) == {"detail": "Bad request."}
+
+
+def test_a_huge_array_where_a_string_belongs_is_a_400(api_client, django_user_model):
+    body = json.dumps(
+        {"mobile_number": "01712345678", "password": "Correct-Horse-42", "full_name": [0] * 20_000}
+    )
+    response = api_client.post(REGISTER, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "full_name" in assert_json(response)
+    assert not django_user_model.objects.exists()
