@@ -146,15 +146,17 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
     removed = [pk for pk in existing if pk not in seen_ids]
     removed_booked = [pk for pk in removed if booked.get(pk)]
     if any(errors) or removed_booked:
-        detail: dict = {}
-        if any(errors):
-            detail["schedules"] = errors
+        # DRF's list error shape (LIST_SERIALIZER_ERRORS_AS_DICT): failing items by index, and
+        # errors about the list as a whole under non_field_errors.
+        detail: dict = {
+            index: item_errors for index, item_errors in enumerate(errors) if item_errors
+        }
         if removed_booked:
-            detail.setdefault("non_field_errors", []).extend(
+            detail["non_field_errors"] = [
                 f"Schedule {pk} ({existing[pk]}) holds active bookings and can't be deleted."
                 for pk in removed_booked
-            )
-        raise ValidationError(detail)
+            ]
+        raise ValidationError({"schedules": detail})
 
     DoctorSchedule.objects.filter(pk__in=removed).delete()
     to_update, to_create = [], []

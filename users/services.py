@@ -102,14 +102,15 @@ def profile_update(*, user: User, data: dict) -> User:
             raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
     if user.role == Role.DOCTOR:
         if "doctor_detail" in data:
-            doctor_detail_update(doctor=user, data=data["doctor_detail"])
+            try:
+                doctor_detail_update(doctor=user, data=data["doctor_detail"])
+            except ValidationError as exc:
+                # Errors point where the client sent the value: inside the nested object.
+                raise ValidationError({"doctor_detail": exc.detail}) from exc
             changed.append("doctor_detail")
         if "schedules" in data:
-            try:
-                schedules_replace(doctor=user, items=data["schedules"])
-            except ValidationError as exc:
-                # The service reports item errors under "schedules" already; keep other keys.
-                raise ValidationError(exc.detail) from exc
+            # The service reports item errors under "schedules" itself.
+            schedules_replace(doctor=user, items=data["schedules"])
             changed.append("schedules")
     emit("profile_updated", actor=user, obj=user, details={"fields": changed})
     return user
