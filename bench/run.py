@@ -542,12 +542,12 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
 
     port = free_port()
     logfile = DATA / f"gunicorn-{tag}.log"
-    server = start_gunicorn(port, logfile)
+    server = start_gunicorn(port, logfile) if not args.no_load else None
     try:
         # Booking runs are bounded by the free slots a data set has (~1,200 bookings/s of them).
         booking_s = max(1, min(args.duration, len(seeded.free_slots) // 1200))
         load_pass(
-            scenarios,
+            [] if args.no_load else scenarios,
             wrk=wrk,
             port=port,
             duration=args.duration,
@@ -558,8 +558,9 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
             booking_s=booking_s,
         )
     finally:
-        stop_gunicorn(server)
-    workers = logfile.read_text(errors="replace").count("Booting worker")
+        if server:
+            stop_gunicorn(server)
+    workers = logfile.read_text(errors="replace").count("Booting worker") if server else 0
     floor = next((s.result for s in scenarios if s.name == "floor_django"), {})
     for sc in scenarios:
         if sc.result.get("req_s") and floor.get("req_s"):
@@ -774,6 +775,9 @@ def main(argv=None) -> int:
     parser.add_argument("--db", default="healthcare_bench", help="database to create and drop")
     parser.add_argument("--out", default=str(BENCH / "results"), help="path prefix for .md/.json")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument(
+        "--no-load", action="store_true", help="seed, count queries and EXPLAIN; no gunicorn/wrk"
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     parser.add_argument("--command-label", default="", help="the command shown in the results")
     args = parser.parse_args(argv)

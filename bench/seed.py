@@ -243,6 +243,45 @@ def copy_rows(model, field_names: list[str], rows, total: int, label: str, batch
     progress.close()
 
 
+def _without_secondary_indexes(model):
+    """Drop the table's plain and partial indexes (not the primary key or constraint-backed
+    ones) and return their definitions, to rebuild them in one sorted pass after the load: ten
+    times faster here than maintaining them row by row. Rebuilding a unique index checks every
+    row, so the partial unique constraints still hold for the seeded data.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.relname, pg_get_indexdef(i.oid)
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = %s::regclass
+              AND NOT x.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+            """,
+            [model._meta.db_table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [definition for _name, definition in indexes]
+
+
+def _rebuild_indexes(definitions: list[str]) -> None:
+    from django.db import connection
+
+    progress = Progress("indexes", len(definitions))
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for definition in definitions:
+            cursor.execute(definition)
+            progress.update(1)
+        cursor.execute("RESET maintenance_work_mem")
+    progress.close()
+
+
 def _slot_times(start: dt.time, end: dt.time) -> list[dt.time]:
     from doctors.slots import slot_times
 
@@ -272,6 +311,13 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     now = timezone.now()
     tz = timezone.get_current_timezone()
     password_hash = make_password(PASSWORD)  # once: hashing is deliberately slow
+
+    # Foreign keys are checked by triggers, one lookup per key per row; the seed makes every
+    # key point at a row it wrote first, so it skips them (replica mode) for the bulk load. Unique,
+    # partial-unique and check constraints are not triggers and still hold every row.
+    # (Reset after the last COPY; a failed seed ends the run and its session with it.)
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
 
     # --- users -----------------------------------------------------------------------------
     admin_id = 1
@@ -497,10 +543,13 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
         "created_at",
         "updated_at",
     ]
+    indexes = _without_secondary_indexes(AppointmentBooking)
     copy_rows(AppointmentBooking, appt_fields, appointments, len(appointments), "appointments")
+    _rebuild_indexes(indexes)
 
     # --- sequences and statistics ----------------------------------------------------------
     with connection.cursor() as cursor:
+        cursor.execute("RESET session_replication_role")
         for model in (User, DoctorSchedule, AppointmentBooking):
             table = model._meta.db_table
             cursor.execute(
