@@ -1,0 +1,28 @@
+"""The runner fails on statuses a scenario didn't expect, never on speed."""
+
+from bench.run import failures
+
+
+def run_with(**scenario):
+    base = {"title": "t", "expected": [200], "available": True, "probe_status": 200}
+    return [{"scale": 1.0, "scenarios": {"s": {**base, **scenario}}}]
+
+
+def test_a_clean_slow_scenario_is_not_a_failure():
+    assert failures(run_with(requests=3, req_s=0.3, p99_ms=9000.0, unexpected={})) == []
+
+
+def test_an_unexpected_status_under_load_is_a_failure():
+    assert failures(run_with(requests=10, unexpected={500: 1}))
+
+
+def test_an_unexpected_status_from_the_test_client_is_a_failure():
+    assert failures(run_with(probe_status=400, requests=10, unexpected={}))
+
+
+def test_a_scenario_that_completed_no_request_is_a_failure():
+    assert failures(run_with(requests=0, unexpected={}))
+
+
+def test_an_endpoint_not_landed_yet_is_not_a_failure():
+    assert failures(run_with(available=False, probe_status=None)) == []
