@@ -4,6 +4,8 @@ from rest_framework import serializers
 
 from appointments.models import AppointmentBooking, AppointmentStatus
 
+MAX_ID = 2**63 - 1
+
 
 class AppointmentOutputSerializer(serializers.ModelSerializer):
     """An appointment as its patient, its doctor and admins see it."""
@@ -33,8 +35,9 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
 class AppointmentBookInputSerializer(serializers.Serializer):
     """A patient's booking: the doctor (user id), one of their schedules and a slot start."""
 
-    doctor = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    schedule = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    # Ids are BigAutoFields: anything larger can't name a row and must not reach the database.
+    doctor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    schedule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     appointment_time = serializers.TimeField()
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

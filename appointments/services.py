@@ -35,6 +35,7 @@ SLOT_STARTED = "This slot has already started."
 SLOT_TAKEN = "This slot is already booked."
 PATIENT_BUSY = "The patient already holds an active appointment at this date and time."
 STATUS_INVALID = "Not a valid status."
+PATIENT_INVALID = "No active patient with this id."
 SCHEDULE_GONE = "The schedule of this appointment no longer exists."
 ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
 PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
@@ -128,13 +129,16 @@ def appointment_book(
 ) -> AppointmentBooking:
     """Book `patient` into one free, future slot of a verified, active doctor's schedule.
 
-    Refuses (400, keyed by field) an unknown/unverified/inactive doctor, a schedule that is not
-    the doctor's, a time off the schedule's slot grid, a slot starting now or earlier, a taken
-    slot, and a patient already holding an active appointment at that date and time. The fee is
-    the doctor's consultation fee at booking time.
+    Refuses (400, keyed by field) a `patient` who is not an active patient, an unknown,
+    unverified or inactive doctor, a schedule that is not the doctor's, a time off the
+    schedule's slot grid, a slot starting now or earlier, a taken slot, and a patient already
+    holding an active appointment at that date and time. The fee is the doctor's consultation
+    fee at booking time.
     """
     if not isinstance(status, str) or status not in STATUS_VALUES:
         raise ValidationError({"status": [STATUS_INVALID]})
+    if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
+        raise ValidationError({"patient": [PATIENT_INVALID]})
     doctor = _bookable_doctor(doctor_id)
     if isinstance(schedule_id, DoctorSchedule):
         schedule_id = schedule_id.pk

@@ -29,7 +29,10 @@ class DoctorFilter(filters.FilterSet):
     location = filters.CharFilter(
         field_name="doctor_detail__location", lookup_expr="icontains", max_length=200
     )
-    available = filters.BooleanFilter(method="filter_available")
+    # A choice, not a BooleanFilter: that one silently ignores a malformed value; this is a 400.
+    available = filters.ChoiceFilter(
+        choices=(("true", "true"), ("false", "false")), method="filter_available"
+    )
     search = filters.CharFilter(method="filter_search", max_length=MAX_SEARCH_LENGTH)
     ordering = StableOrderingFilter(
         fields=(
@@ -44,10 +47,8 @@ class DoctorFilter(filters.FilterSet):
         fields = ["specialization", "location", "available", "search"]
 
     def filter_available(self, queryset, name, value):
-        if value is None:
-            return queryset
         exists = free_future_slot_exists()
-        return queryset.filter(exists if value else ~exists)
+        return queryset.filter(exists if value == "true" else ~exists)
 
     def filter_search(self, queryset, name, value):
         words = value.split()

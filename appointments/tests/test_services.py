@@ -153,3 +153,16 @@ def test_cancel_emits_appointment_cancelled(events):
     booking = AppointmentFactory()
     services.appointment_cancel(appointment=booking, actor=booking.patient)
     assert [e["action"] for e in events] == ["appointment_cancelled"]
+
+
+def test_book_refuses_a_non_patient_as_patient():
+    with pytest.raises(ValidationError) as info:
+        book(DoctorFactory(), ScheduleFactory())
+    assert "patient" in info.value.detail
+    assert not AppointmentBooking.objects.exists()
+
+
+def test_book_refuses_an_inactive_patient():
+    with pytest.raises(ValidationError) as info:
+        book(PatientFactory(is_active=False), ScheduleFactory())
+    assert "patient" in info.value.detail

@@ -227,3 +227,16 @@ def test_list_costs_the_same_queries_for_1_and_50_doctors(api_client, params):
     assert (one[1], many[1]) == (1, 50)
     # The count and the page (details joined, availability an EXISTS): two queries.
     assert one[0] == many[0] == 2
+
+
+def test_malformed_available_is_400(api_client):
+    response = api_client.get(URL, {"available": "maybe"})
+    assert response.status_code == 400
+    assert "available" in response.json()
+
+
+def test_page_past_the_end_is_404_json(api_client):
+    DoctorFactory()
+    response = api_client.get(URL, {"page": 3})
+    assert response.status_code == 404
+    assert "detail" in response.json()
