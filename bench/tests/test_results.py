@@ -20,8 +20,14 @@ def test_an_unexpected_status_from_the_test_client_is_a_failure():
     assert failures(run_with(probe_status=400, requests=10, unexpected={}))
 
 
-def test_a_scenario_that_completed_no_request_is_a_failure():
-    assert failures(run_with(requests=0, unexpected={}))
+def test_a_scenario_whose_connections_failed_is_a_failure():
+    errors = {"connect": 16, "read": 0, "write": 0, "timeout": 0}
+    assert failures(run_with(requests=0, unexpected={}, socket_errors=errors))
+
+
+def test_a_scenario_too_slow_to_complete_a_request_is_not_a_failure():
+    errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    assert failures(run_with(requests=0, unexpected={}, socket_errors=errors)) == []
 
 
 def test_an_endpoint_not_landed_yet_is_not_a_failure():
