@@ -55,7 +55,7 @@ serve: venv
 # Benchmark (bench/run.py, issue 6): PostgreSQL at 127.0.0.1 (BENCH_PG_URL), wrk installed if missing.
 .PHONY: bench bench-small
 bench: venv
-	$(PY) bench/run.py --scale 1 --compare-scale 0.01 --command-label "make bench"
+	$(PY) bench/run.py --scale 1 --compare-scale 0.01 --profile auto --command-label "make bench"
 
 bench-small: venv
 	$(PY) bench/run.py --scale 0.01 --duration 3 --warmup 1 --out bench/data/results-small --command-label "make bench-small"
