@@ -714,6 +714,15 @@ def machine(args, wrk) -> dict:
     }
 
 
+def fmt_queries(name: str, res: dict, small: dict | None, is_main: bool) -> str:
+    # Flat query counts: the same request must cost the same queries at both data sizes.
+    queries = res.get("queries", "—")
+    other = (small or {}).get("scenarios", {}).get(name, {}).get("queries") if is_main else None
+    if other is not None and other != queries:
+        return f"{queries} (small: {other}) ✗"
+    return str(queries)
+
+
 def fmt_target(name: str, res: dict) -> str:
     if name not in TARGETS or not res.get("requests"):
         return ""
@@ -758,7 +767,8 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
         f"{info['postgresql'].split(' on ')[0]}; Python {info['python']}, Django "
         f"{info['django']}, gunicorn {info['gunicorn']} ({main['gunicorn_workers']} workers, "
         f"config {main['gunicorn_config'] or 'none: run.py defaults'}), "
-        f"{' '.join(info['wrk']) or 'wrk'}; cache: {info['cache']}.",
+        f"{' '.join(info['wrk']) or 'wrk'}; cache: {info['cache']}; load average before the "
+        f"run {info['load_average_at_start']}, after {[round(x, 2) for x in os.getloadavg()]}.",
         "",
         f"Load: wrk co-located on the same cores, {args.threads} threads, {args.connections} "
         f"connections, {args.duration} s per endpoint after a {args.warmup} s warm-up (reads).",
@@ -803,7 +813,7 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
             lines.append(
                 f"| {res['title']} | {res.get('req_s', 0):,.0f} | "
                 f"{res.get('ratio_to_floor', 0):.3f} | {res.get('p50_ms', 0)} | "
-                f"{res.get('p99_ms', 0)} | {cmp}{res.get('queries', '—')} | "
+                f"{res.get('p99_ms', 0)} | {cmp}{fmt_queries(name, res, small, run is main)} | "
                 f"{fmt_target(name, res)} | {fmt_statuses(res)} ({expected}) {' '.join(flags)} |"
             )
         lines.append("")
@@ -913,8 +923,10 @@ def main(argv=None) -> int:
     (DATA / "static").mkdir(parents=True, exist_ok=True)
     configure_env(args)
     wrk = ensure_wrk()
+    # Other work on the machine skews every figure; a busy start shows here.
+    load_start = [round(x, 2) for x in os.getloadavg()]
     runs = [run_size(args, wrk, args.scale, "main")]
-    info = machine(args, wrk)
+    info = {**machine(args, wrk), "load_average_at_start": load_start}
     if args.compare_scale:
         runs.append(run_size(args, wrk, args.compare_scale, "small"))
     from django.db import connections
