@@ -39,3 +39,9 @@ def test_bench_urls_still_serve_the_project(bench_urls, api_client):
 def test_project_urls_have_no_bench_route():
     with pytest.raises(Resolver404):
         resolve("/bench/floor/django/", urlconf="healthcare.urls")
+
+
+def test_bench_urls_keep_the_projects_json_404(bench_urls, api_client):
+    response = api_client.get("/api/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
