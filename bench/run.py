@@ -641,7 +641,7 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
                     **load,
                 )
             # At ~2 logins/s on two cores, a short run would see none complete.
-            load_pass(slow, duration=max(args.duration, 10), warmup=0, booking_s=0, **load)
+            load_pass(slow, duration=max(args.duration, 6), warmup=0, booking_s=0, **load)
     finally:
         if server:
             stop_gunicorn(server)
