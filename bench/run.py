@@ -818,7 +818,7 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
             )
         lines.append("")
     lines += [
-        "## Query plans (full size)",
+        f"## Query plans (scale {main['scale']})",
         "",
         PLANS_NOTE.format(tables=", ".join(BIG_TABLES)),
         "",
@@ -842,7 +842,7 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
     profiled = [res for res in main["scenarios"].values() if res.get("profile", {}).get("samples")]
     if profiled:
         lines += [
-            "## Where the time goes (py-spy, full size)",
+            f"## Where the time goes (py-spy, scale {main['scale']})",
             "",
             "Samples of all gunicorn workers under the same wrk load, each charged to the "
             "layer of its innermost matching frame (bench/profile.py); raw stacks: bench/data/.",
