@@ -32,8 +32,10 @@ class MobileNumberField(serializers.CharField):
 class ProfileOutputSerializer(serializers.ModelSerializer):
     """The account as its owner sees it; doctors also get `doctor_detail` and `schedules`."""
 
-    doctor_detail = DoctorDetailOutputSerializer(read_only=True, required=False)
-    schedules = ScheduleOutputSerializer(many=True, read_only=True, required=False)
+    # Output only. Not marked read_only on purpose: the schema generator lists every read-only
+    # field as required, and these two are absent for patients and admins.
+    doctor_detail = DoctorDetailOutputSerializer(required=False)
+    schedules = ScheduleOutputSerializer(many=True, required=False)
 
     class Meta:
         model = User
@@ -47,7 +49,7 @@ class ProfileOutputSerializer(serializers.ModelSerializer):
             "doctor_detail",
             "schedules",
         ]
-        read_only_fields = fields
+        read_only_fields = fields[:6]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -59,8 +61,9 @@ class ProfileOutputSerializer(serializers.ModelSerializer):
 
 class RegisterInputSerializer(serializers.Serializer):
     mobile_number = MobileNumberField()
+    # Untrimmed, as Django's own password forms: spaces are part of a password.
     password = serializers.CharField(
-        write_only=True, max_length=128, style={"input_type": "password"}
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
     full_name = serializers.CharField(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -85,9 +88,11 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class LoginInputSerializer(serializers.Serializer):
-    mobile_number = serializers.CharField(max_length=64, write_only=True)
+    # No length limits (the body size cap bounds them): an over-long number or password is just
+    # wrong credentials, and must get the same 401 as any other, not a telling 400.
+    mobile_number = serializers.CharField(write_only=True)
     password = serializers.CharField(
-        max_length=128, write_only=True, style={"input_type": "password"}
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
 
 

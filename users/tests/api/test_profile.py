@@ -215,3 +215,10 @@ def test_profile_update_by_doctor_keeps_details_when_left_out(auth_client):
     auth_client(doctor).patch(URL, {"full_name": "Dr. Farhana Akter"})
     doctor.doctor_detail.refresh_from_db()
     assert doctor.doctor_detail.specialization == "Cardiology"
+
+
+def test_profile_schema_requires_doctor_keys_of_nobody(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    required = schema["components"]["schemas"]["ProfileOutput"]["required"]
+    assert "doctor_detail" not in required
+    assert "schedules" not in required

@@ -134,3 +134,25 @@ def test_throttling_one_number_leaves_other_numbers_alone(api_client, account, m
     api_client.post(URL, {"mobile_number": LOCAL, "password": "Wrong-Password-1"})
     response = api_client.post(URL, {"mobile_number": other.mobile_number, "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_over_long_number_gets_the_same_401_as_a_wrong_password(api_client, wrong_password_body):
+    response = api_client.post(URL, {"mobile_number": "0" * 500, "password": PASSWORD})
+    assert response.status_code == 401
+    assert response.json() == wrong_password_body
+
+
+def test_over_long_password_gets_the_same_401_as_a_wrong_password(api_client, wrong_password_body):
+    response = api_client.post(URL, {"mobile_number": LOCAL, "password": "x" * 500})
+    assert response.status_code == 401
+    assert response.json() == wrong_password_body
+
+
+def test_password_with_surrounding_spaces_is_kept_as_typed(api_client):
+    api_client.post(
+        "/api/register/",
+        {"mobile_number": LOCAL, "password": " Spaced-Pass-42 ", "full_name": "Rina Das"},
+    )
+    trimmed = api_client.post(URL, {"mobile_number": LOCAL, "password": "Spaced-Pass-42"})
+    exact = api_client.post(URL, {"mobile_number": LOCAL, "password": " Spaced-Pass-42 "})
+    assert (trimmed.status_code, exact.status_code) == (401, 200)
