@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_views.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", api_views.RedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", api_views.redoc_script, name="redoc-script"),
 ]
 
 # JSON, not HTML, for errors under /api/ (Django's own pages elsewhere).

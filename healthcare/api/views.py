@@ -1,8 +1,13 @@
 """Service endpoints (health, API docs) and the JSON error pages for `/api/` paths."""
 
+from functools import cache
+
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views import defaults
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import serializers, status
@@ -85,6 +90,32 @@ class RedocView(_NoOutsideRequests, SpectacularRedocView):
     """ReDoc from the sidecar's files, without the stock template's Google Fonts links."""
 
     template_name = "api/redoc.html"
+
+    @staticmethod
+    def _redoc_standalone():
+        return reverse("redoc-script")
+
+
+REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+REDOC_LOGO_URL = b'"https://cdn.redoc.ly/redoc/logo-mini.svg"'
+
+
+@cache
+def _redoc_script() -> bytes:
+    """The sidecar's ReDoc bundle with its one outside request (the footer logo) removed.
+
+    An empty `src` makes the logo component hide itself through its own `onError`.
+    """
+    with open(finders.find(REDOC_BUNDLE), "rb") as bundle:
+        return bundle.read().replace(REDOC_LOGO_URL, b'""')
+
+
+@require_safe
+def redoc_script(request):
+    """ReDoc's script, patched so opening the docs makes no request beyond this host."""
+    response = HttpResponse(_redoc_script(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _is_api(request) -> bool:

@@ -110,3 +110,17 @@ def test_outside_url_finder_sees_a_cdn_link():
     # The two checks above would pass on any page if the finder saw nothing.
     page = '<link href="https://fonts.googleapis.com/css"><script src="//cdn.example/x.js">'
     assert outside_urls(page) == ["https://fonts.googleapis.com/css", "//cdn.example/x.js"]
+
+
+def test_redoc_page_loads_the_patched_script(api_client):
+    html = api_client.get("/api/redoc/").content.decode()
+    assert 'src="/api/redoc/redoc.standalone.js"' in html
+
+
+def test_redoc_script_fetches_no_logo_from_the_cdn(api_client):
+    response = api_client.get("/api/redoc/redoc.standalone.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    script = response.content
+    assert b"Redoc" in script
+    assert b"cdn.redoc.ly" not in script
