@@ -95,7 +95,9 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
         raise ValidationError({"schedules": [f"At most {MAX_SCHEDULES} schedules at once."]})
     # Lock order doctor → schedule → appointment (bookings lock the schedule row): two
     # concurrent replaces for one doctor queue here instead of interleaving their checks.
-    get_user_model().objects.select_for_update().filter(pk=doctor.pk).first()
+    # NO KEY: a concurrent booking's insert takes FOR KEY SHARE on the doctor row while it holds
+    # a schedule row we want; FOR UPDATE would deadlock with it.
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=doctor.pk).first()
     today = timezone.localdate()
     existing = {
         s.pk: s

@@ -85,7 +85,11 @@ def user_register(
 @transaction.atomic
 def profile_update(*, user: User, data: dict) -> User:
     """Update the caller's own profile; a doctor's details and schedules in the same transaction."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    # NO KEY UPDATE, not UPDATE: a booking inserting a row that references this user takes
+    # FOR KEY SHARE on it, which FOR UPDATE would block. Race: doctor PATCHes schedules while
+    # a patient books one of them; the patient holds the schedule row and waits on the user
+    # row, the doctor holds the user row and waits on the schedule row → deadlock.
+    user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
     changed = []
     if "mobile_number" in data and data["mobile_number"] != user.mobile_number:
         _check_number_free(mobile_number=data["mobile_number"], exclude_pk=user.pk)
@@ -93,13 +97,7 @@ def profile_update(*, user: User, data: dict) -> User:
         if field in data and getattr(user, field) != data[field]:
             setattr(user, field, data[field])
             changed.append(field)
-    if changed:
-        try:
-            with transaction.atomic():
-                user.save(update_fields=changed)
-        except IntegrityError as exc:
-            # Race: another account took this number between the check and the update.
-            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    user_fields = list(changed)
     if user.role == Role.DOCTOR:
         if "doctor_detail" in data:
             try:
@@ -112,6 +110,16 @@ def profile_update(*, user: User, data: dict) -> User:
             # The service reports item errors under "schedules" itself.
             schedules_replace(doctor=user, items=data["schedules"])
             changed.append("schedules")
+    if user_fields:
+        # Last, once the schedule rows are ours: changing `mobile_number` (a unique key) takes
+        # a full row lock that a concurrent booking's FOR KEY SHARE would wait on while holding
+        # the schedule row we need (the same deadlock as above).
+        try:
+            with transaction.atomic():
+                user.save(update_fields=user_fields)
+        except IntegrityError as exc:
+            # Race: another account took this number between the check and the update.
+            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
     emit("profile_updated", actor=user, obj=user, details={"fields": changed})
     return user
 
