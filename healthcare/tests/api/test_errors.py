@@ -53,6 +53,12 @@ def test_wrong_method_is_a_json_405(api_client):
     assert "detail" in assert_json(response)
 
 
+def test_wrong_method_on_the_docs_script_is_a_json_405(api_client):
+    response = api_client.post("/api/redoc/redoc.standalone.js")
+    assert response.status_code == 405
+    assert "detail" in assert_json(response)
+
+
 @pytest.mark.urls("healthcare.tests.urls")
 def test_crash_in_an_api_view_is_a_json_500_without_internals():
     client = APIClient()

@@ -58,6 +58,85 @@ def test_schema_lists_paths_under_their_full_api_prefix(api_client):
         assert path in paths
 
 
+CONTRACT_OPERATIONS = {
+    "/api/register/": {"post"},
+    "/api/token/": {"post"},
+    "/api/token/refresh/": {"post"},
+    "/api/logout/": {"post"},
+    "/api/profile/": {"get", "put", "patch"},
+    "/api/profile/appointments/": {"get"},
+    "/api/doctors/": {"get"},
+    "/api/doctors/{id}/": {"get"},
+    "/api/doctors/{id}/slots/": {"get"},
+    "/api/appointments/book/": {"post"},
+    "/api/appointments/{id}/": {"get", "patch"},
+    "/api/appointments/{id}/cancel/": {"post"},
+    "/api/admin-panel/doctors/": {"get", "post"},
+    "/api/admin-panel/doctors/{id}/": {"get", "put", "patch", "delete"},
+    "/api/admin-panel/patients/": {"get", "post"},
+    "/api/admin-panel/patients/{id}/": {"get", "put", "patch", "delete"},
+    "/api/admin-panel/appointments/": {"get", "post"},
+    "/api/admin-panel/appointments/{id}/": {"get", "put", "patch", "delete"},
+    "/api/admin-panel/reports/": {"get"},
+    "/api/admin-panel/audit-log/": {"get"},
+    "/api/health/": {"get"},
+}
+
+
+def missing_operations(document) -> dict:
+    paths = document["paths"]
+    missing = {}
+    for path, methods in CONTRACT_OPERATIONS.items():
+        absent = methods - set(paths.get(path, {}))
+        if absent:
+            missing[path] = sorted(absent)
+    return missing
+
+
+def test_schema_lists_every_contract_operation(api_client):
+    assert missing_operations(schema(api_client)) == {}
+
+
+def test_schema_is_the_same_whoever_asks(api_client, auth_client, patient):
+    assert missing_operations(schema(auth_client(patient))) == {}
+    assert schema(auth_client(patient))["paths"].keys() == schema(api_client)["paths"].keys()
+
+
+def test_request_components_carry_no_read_only_fields(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    offenders = [
+        f"{name}.{field}"
+        for name, component in components.items()
+        if name.endswith("Request")
+        for field, spec in component.get("properties", {}).items()
+        if spec.get("readOnly")
+    ]
+    assert offenders == []
+
+
+def test_response_components_carry_no_write_only_fields_or_passwords(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    offenders = [
+        f"{name}.{field}"
+        for name, component in components.items()
+        if not name.endswith("Request")
+        for field, spec in component.get("properties", {}).items()
+        if spec.get("writeOnly") or field == "password"
+    ]
+    assert offenders == []
+
+
+def test_request_bodies_are_json(api_client):
+    offenders = [
+        f"{method.upper()} {path}: {sorted(operation['requestBody']['content'])}"
+        for path, operations in schema(api_client)["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+        if set(operation["requestBody"]["content"]) != {"application/json"}
+    ]
+    assert offenders == []
+
+
 def test_schema_describes_no_time_with_format_time(api_client):
     offenders = [
         "/".join(map(str, path))
