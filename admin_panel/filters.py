@@ -1,6 +1,7 @@
 """Query filters of the admin-panel lists; a malformed value is a 400, never ignored."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from admin_panel.models import AuditLogEntry
@@ -8,21 +9,37 @@ from appointments.models import AppointmentBooking, AppointmentStatus
 from users.models import User
 
 MAX_SEARCH_WORDS = 8
+TRUE_VALUES = {"true", "1", "yes"}
+FALSE_VALUES = {"false", "0", "no"}
 
 
-class ManagedUserFilter(django_filters.FilterSet):
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or 1/0); anything else is an error instead of a silently dropped filter."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class PatientAdminFilter(django_filters.FilterSet):
     """Accounts by state; `search` needs every word in the name, number or email."""
 
-    is_active = django_filters.BooleanFilter()
-    is_verified = django_filters.BooleanFilter(field_name="doctor_detail__is_verified")
-    specialization = django_filters.CharFilter(
-        field_name="doctor_detail__specialization", lookup_expr="iexact"
-    )
+    is_active = StrictBooleanFilter()
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
     class Meta:
         model = User
-        fields = ["is_active", "is_verified", "specialization", "search"]
+        fields = ["is_active", "search"]
 
     def filter_search(self, queryset, name, value):
         for word in value.split()[:MAX_SEARCH_WORDS]:
@@ -32,6 +49,19 @@ class ManagedUserFilter(django_filters.FilterSet):
                 | Q(email__icontains=word)
             )
         return queryset
+
+
+class DoctorAdminFilter(PatientAdminFilter):
+    """As for patients, plus verification and specialization (case-insensitive exact)."""
+
+    is_verified = StrictBooleanFilter(field_name="doctor_detail__is_verified")
+    specialization = django_filters.CharFilter(
+        field_name="doctor_detail__specialization", lookup_expr="iexact", max_length=100
+    )
+
+    class Meta:
+        model = User
+        fields = ["is_active", "is_verified", "specialization", "search"]
 
 
 class AppointmentAdminFilter(django_filters.FilterSet):

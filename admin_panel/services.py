@@ -18,6 +18,8 @@ from users.services import NUMBER_TAKEN, user_create
 # Keys whose values must never reach the trail, whatever a caller passes in `details`.
 SECRET_KEY_PARTS = ("password", "token", "refresh", "access", "secret")
 USER_FIELDS = ("full_name", "email", "mobile_number", "is_active")
+# The contract names objects `appointment` and `schedule`; the models' own names are longer.
+OBJECT_TYPES = {"appointmentbooking": "appointment", "doctorschedule": "schedule"}
 
 
 def _scrub(value):
@@ -57,6 +59,7 @@ def audit_entry_create(
 ) -> AuditLogEntry:
     """Append one entry to the trail; secrets are dropped and mobile numbers masked."""
     actor_id = getattr(actor, "pk", None)
+    object_type = OBJECT_TYPES.get(object_type, object_type)
     try:
         object_id = int(object_id) if object_id is not None else None
     except (TypeError, ValueError):
@@ -65,7 +68,7 @@ def audit_entry_create(
         actor_id=actor_id,
         actor_role=getattr(actor, "role", "") if actor_id else "",
         action=action[:40],
-        object_type=(object_type or None) and str(object_type)[:40],
+        object_type=str(object_type)[:40] if object_type else None,
         object_id=object_id,
         ip=_valid_ip(ip),
         details=_scrub(details or {}),

@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from admin_panel import selectors, services
-from admin_panel.filters import AppointmentAdminFilter, AuditLogFilter, ManagedUserFilter
+from admin_panel.filters import (
+    AppointmentAdminFilter,
+    AuditLogFilter,
+    DoctorAdminFilter,
+    PatientAdminFilter,
+)
 from admin_panel.renderers import ReportCSVRenderer
 from admin_panel.serializers import (
     AppointmentAdminCreateInputSerializer,
@@ -62,7 +67,7 @@ class ManagedUserViewSet(
     """Admin CRUD of one role's accounts; DELETE deactivates (history is kept)."""
 
     role: str = ""
-    filterset_class = ManagedUserFilter
+    filterset_class = PatientAdminFilter
     input_serializer_class = PatientAdminInputSerializer
     update_serializer_class = PatientAdminUpdateInputSerializer
 
@@ -105,6 +110,7 @@ class ManagedUserViewSet(
 class DoctorAdminViewSet(ManagedUserViewSet):
     role = Role.DOCTOR
     serializer_class = DoctorAdminOutputSerializer
+    filterset_class = DoctorAdminFilter
     input_serializer_class = DoctorAdminInputSerializer
     update_serializer_class = DoctorAdminUpdateInputSerializer
 

@@ -10,6 +10,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from admin_panel.models import AuditLogEntry
 from admin_panel.services import audit_entry_create
+from admin_panel.tests.factories import AppointmentFactory
+from doctors.tests.factories import ScheduleFactory
 from healthcare.events import emit
 from users.tests.factories import PASSWORD, PatientFactory
 
@@ -230,3 +232,38 @@ def test_a_forwarded_value_that_is_no_address_is_stored_as_no_ip(api_client, set
     user = PatientFactory()
     login(api_client, user, HTTP_X_FORWARDED_FOR="not-an-ip")
     assert only_entry("login_succeeded").ip is None
+
+
+def test_a_patients_booking_is_recorded(auth_client, patient):
+    schedule = ScheduleFactory()
+    response = auth_client(patient).post(
+        "/api/appointments/book/",
+        {"doctor": schedule.doctor_id, "schedule": schedule.pk, "appointment_time": "09:00"},
+    )
+    entry = only_entry("appointment_booked")
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (
+        patient.pk,
+        "appointment",
+        response.json()["id"],
+    )
+
+
+def test_a_patients_cancellation_is_recorded(auth_client):
+    appointment = AppointmentFactory()
+    auth_client(appointment.patient).post(f"/api/appointments/{appointment.pk}/cancel/")
+    entry = only_entry("appointment_cancelled")
+    assert (entry.actor_id, entry.object_id) == (appointment.patient_id, appointment.pk)
+
+
+def test_an_admins_status_change_through_the_appointments_api_is_recorded(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    auth_client(admin_user).patch(f"/api/appointments/{appointment.pk}/", {"status": "completed"})
+    entry = only_entry("appointment_status_changed")
+    assert (entry.actor_id, entry.details["new_status"]) == (admin_user.pk, "completed")
+
+
+def test_an_admin_reading_an_appointment_is_recorded(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    auth_client(admin_user).get(f"/api/appointments/{appointment.pk}/")
+    entry = only_entry("patient_record_read")
+    assert (entry.actor_id, entry.object_id) == (admin_user.pk, appointment.pk)

@@ -1,0 +1,153 @@
+"""Django admin for bookings: every change goes through the booking services."""
+
+from django import forms
+from django.contrib import admin, messages
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from appointments.models import AppointmentBooking, AppointmentStatus
+from appointments.services import appointment_cancel, appointment_update
+from doctors.admin import flatten_errors, service_errors
+from users.models import Role, User
+
+
+class DoctorListFilter(admin.SimpleListFilter):
+    """Doctors only (a plain FK filter would list every account); one query."""
+
+    title = "doctor"
+    parameter_name = "doctor"
+
+    def lookups(self, request, model_admin):
+        return list(
+            User.objects.filter(role=Role.DOCTOR)
+            .order_by("full_name", "id")
+            .values_list("id", "full_name")
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and str(value).isdigit():
+            return queryset.filter(doctor_id=int(value))
+        return queryset
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    """Status and notes; validated by `appointment_update` itself (slot re-checks included)."""
+
+    class Meta:
+        model = AppointmentBooking
+        fields = ("status", "notes")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.request is not None and not self.errors:
+            errors = service_errors(
+                lambda: appointment_update(
+                    appointment=self.instance, actor=self.request.user, data=self.service_data()
+                )
+            )
+            if errors:
+                raise forms.ValidationError(errors)
+        return cleaned
+
+    def service_data(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.changed_data if key in self.fields}
+
+
+@admin.register(AppointmentBooking)
+class AppointmentBookingAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = (
+        "id",
+        "appointment_date",
+        "appointment_time",
+        "patient",
+        "doctor",
+        "status",
+        "fee",
+    )
+    list_filter = ("status", DoctorListFilter, "appointment_date")
+    date_hierarchy = "appointment_date"
+    search_fields = ("patient__full_name", "patient__mobile_number", "doctor__full_name")
+    list_select_related = ("patient", "doctor")
+    ordering = ("-id",)
+    readonly_fields = (
+        "patient",
+        "doctor",
+        "schedule",
+        "appointment_date",
+        "appointment_time",
+        "fee",
+        "created_at",
+        "updated_at",
+    )
+    fields = (*readonly_fields[:5], "status", "notes", *readonly_fields[5:])
+    actions = ("mark_confirmed", "mark_completed", "mark_cancelled")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, request=request, **inner)
+
+        return RequestForm
+
+    def has_add_permission(self, request):
+        # Bookings are made through the API (patients, or admins at /api/admin-panel/).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Rows are never removed: cancel instead (the action below).
+        return False
+
+    def save_model(self, request, obj, form, change):
+        updated = appointment_update(appointment=obj, actor=request.user, data=form.service_data())
+        obj.status, obj.notes, obj.updated_at = updated.status, updated.notes, updated.updated_at
+
+    def _apply(self, request, queryset, change, verb: str) -> None:
+        done, refused = 0, []
+        for appointment in queryset.select_related("patient", "doctor"):
+            try:
+                change(appointment)
+                done += 1
+            except DRFValidationError as exc:
+                refused.append(f"#{appointment.pk}: {'; '.join(flatten_errors(exc.detail))}")
+        if done:
+            self.message_user(request, f"{done} appointment(s) {verb}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+
+    @admin.action(description="Mark selected appointments as confirmed")
+    def mark_confirmed(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: appointment_update(
+                appointment=a, actor=request.user, data={"status": AppointmentStatus.CONFIRMED}
+            ),
+            "confirmed",
+        )
+
+    @admin.action(description="Mark selected appointments as completed")
+    def mark_completed(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: appointment_update(
+                appointment=a, actor=request.user, data={"status": AppointmentStatus.COMPLETED}
+            ),
+            "completed",
+        )
+
+    @admin.action(description="Cancel selected appointments")
+    def mark_cancelled(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda a: appointment_cancel(appointment=a, actor=request.user),
+            "cancelled",
+        )

@@ -1,0 +1,112 @@
+"""Django admin for accounts: role admins only (see `User.is_staff`); accounts are created by
+`users.services.user_create` and are deactivated, never deleted, so their history stays."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError as DjangoValidationError
+
+from doctors.admin import DoctorDetailInline, DoctorScheduleInline, save_doctor_formset
+from healthcare.events import emit
+from users.models import Role, User
+from users.phone import normalize_mobile_number
+from users.services import user_create
+
+
+class UserAdminCreationForm(BaseUserCreationForm):
+    """New account: number, name, email, role and a password typed twice (validated, hashed)."""
+
+    class Meta:
+        model = User
+        fields = ("mobile_number", "full_name", "email", "role")
+
+
+class UserAdminChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("mobile_number", "password", "full_name", "email", "role", "is_active")
+        field_classes: dict = {}
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    fieldsets = (
+        (None, {"fields": ("mobile_number", "password")}),
+        ("Personal", {"fields": ("full_name", "email")}),
+        ("Access", {"fields": ("role", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("mobile_number", "full_name", "email", "role", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("id", "full_name", "mobile_number", "email", "role", "is_active", "date_joined")
+    list_filter = ("role", "is_active")
+    search_fields = ("full_name", "mobile_number", "email")
+    ordering = ("-id",)
+    filter_horizontal = ()
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A role change would strand a doctor's details and bookings; roles are set at creation.
+        if obj is not None:
+            return (*self.readonly_fields, "role")
+        return self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.role == Role.DOCTOR:
+            return [DoctorDetailInline, DoctorScheduleInline]
+        return []
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # A number typed in local form (01712…) also finds its stored E.164 form.
+        try:
+            normalized = normalize_mobile_number(search_term)
+        except DjangoValidationError:
+            return queryset, may_have_duplicates
+        return queryset | self.model.objects.filter(mobile_number=normalized), True
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: bookings and the audit trail refer to them.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = user_create(
+                mobile_number=obj.mobile_number,
+                password=form.cleaned_data["password1"],
+                full_name=obj.full_name,
+                email=obj.email,
+                role=obj.role,
+                is_active=obj.is_active,
+                verified=True,
+            )
+            # The admin goes on with `obj` (log entry, redirect): make it the stored account.
+            obj.pk = created.pk
+            obj.password = created.password
+            obj._state.adding = False
+            obj._state.db = created._state.db
+            emit("admin_created", actor=request.user, obj=obj, details={"role": obj.role})
+            return
+        super().save_model(request, obj, form, change)
+        if "is_active" in form.changed_data and not obj.is_active:
+            emit("admin_deactivated", actor=request.user, obj=obj, details={"role": obj.role})
+        elif form.changed_data:
+            emit(
+                "admin_updated",
+                actor=request.user,
+                obj=obj,
+                details={"fields": sorted(form.changed_data)},
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if not save_doctor_formset(doctor=form.instance, formset=formset):
+            super().save_formset(request, form, formset, change)
