@@ -51,8 +51,18 @@ def user_create(
     """Create an account (any role); a doctor gets a details row, verified only if `verified`."""
     user = User(mobile_number=mobile_number, full_name=full_name, email=email, role=role)
     user.is_active = is_active
-    _check_password(password=password, user=user)
-    _check_number_free(mobile_number=mobile_number)
+    # Both checks run so that one response names every problem (number taken and weak password).
+    errors: dict = {}
+    for check in (
+        lambda: _check_number_free(mobile_number=mobile_number),
+        lambda: _check_password(password=password, user=user),
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.detail)
+    if errors:
+        raise ValidationError(errors)
     user.set_password(password)
     try:
         with transaction.atomic():

@@ -198,3 +198,10 @@ def test_registrations_are_throttled_per_ip(api_client, monkeypatch):
     assert response.status_code == 429
     assert response.has_header("Retry-After")
     assert User.objects.count() == 2
+
+
+def test_taken_number_and_weak_password_are_reported_together(api_client):
+    api_client.post(URL, body())
+    response = api_client.post(URL, body(password="12345678"))
+    assert response.status_code == 400
+    assert {"mobile_number", "password"} <= set(response.json())
