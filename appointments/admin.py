@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from appointments.models import AppointmentBooking, AppointmentStatus
-from appointments.services import appointment_cancel, appointment_update
+from appointments.services import appointment_book, appointment_cancel, appointment_update
 from doctors.admin import flatten_errors, service_errors
 from users.models import Role, User
 
@@ -57,6 +57,41 @@ class AppointmentAdminForm(forms.ModelForm):
         return {key: self.cleaned_data[key] for key in self.changed_data if key in self.fields}
 
 
+class AppointmentAdminAddForm(forms.ModelForm):
+    """A booking made by an admin; validated and saved by `appointment_book` (same slot rules)."""
+
+    class Meta:
+        model = AppointmentBooking
+        fields = ("patient", "doctor", "schedule", "appointment_time", "status", "notes")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["schedule"].required = True
+        self.fields["patient"].queryset = User.objects.filter(role=Role.PATIENT, is_active=True)
+        self.fields["doctor"].queryset = User.objects.filter(role=Role.DOCTOR)
+
+    def book(self) -> AppointmentBooking:
+        data = self.cleaned_data
+        return appointment_book(
+            patient=data["patient"],
+            doctor_id=data["doctor"].pk,
+            schedule_id=data["schedule"].pk,
+            appointment_time=data["appointment_time"],
+            status=data["status"],
+            notes=data.get("notes") or "",
+            actor=self.request.user,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and not self.errors:
+            errors = service_errors(self.book)
+            if errors:
+                raise forms.ValidationError(errors)
+        return cleaned
+
+
 @admin.register(AppointmentBooking)
 class AppointmentBookingAdmin(admin.ModelAdmin):
     form = AppointmentAdminForm
@@ -87,7 +122,18 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
     fields = (*readonly_fields[:5], "status", "notes", *readonly_fields[5:])
     actions = ("mark_confirmed", "mark_completed", "mark_cancelled")
 
+    add_fields = ("patient", "doctor", "schedule", "appointment_time", "status", "notes")
+    raw_id_fields = ("patient", "doctor", "schedule")
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AppointmentAdminAddForm
         form_class = super().get_form(request, obj, change=change, **kwargs)
 
         class RequestForm(form_class):
@@ -96,15 +142,19 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
 
         return RequestForm
 
-    def has_add_permission(self, request):
-        # Bookings are made through the API (patients, or admins at /api/admin-panel/).
-        return False
-
     def has_delete_permission(self, request, obj=None):
         # Rows are never removed: cancel instead (the action below).
         return False
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            booking = form.book()
+            # The admin goes on with `obj` (log entry, redirect): make it the stored booking.
+            for field in AppointmentBooking._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(booking, field.attname))
+            obj._state.adding = False
+            obj._state.db = booking._state.db
+            return
         updated = appointment_update(appointment=obj, actor=request.user, data=form.service_data())
         obj.status, obj.notes, obj.updated_at = updated.status, updated.notes, updated.updated_at
 

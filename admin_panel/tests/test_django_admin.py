@@ -10,7 +10,7 @@ from admin_panel.services import audit_entry_create
 from admin_panel.tests.factories import AppointmentFactory
 from appointments.models import AppointmentBooking
 from doctors.models import DoctorDetail, DoctorSchedule
-from doctors.tests.factories import DoctorFactory
+from doctors.tests.factories import DoctorFactory, ScheduleFactory
 from users.models import User
 from users.tests.factories import PASSWORD, PatientFactory
 
@@ -337,3 +337,50 @@ def test_appointments_changelist_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = admin_client.get(APPOINTMENTS)
     assert response.context["cl"].result_count == 50
+
+
+def add_booking_data(schedule, patient, time="09:00"):
+    return {
+        "patient": str(patient.pk),
+        "doctor": str(schedule.doctor_id),
+        "schedule": str(schedule.pk),
+        "appointment_time": time,
+        "status": "pending",
+        "notes": "",
+    }
+
+
+def test_an_admin_books_through_the_admin_site(admin_client, admin_user, patient):
+    schedule = ScheduleFactory()
+    response = admin_client.post(f"{APPOINTMENTS}add/", add_booking_data(schedule, patient))
+    assert response.status_code == 302
+    booking = AppointmentBooking.objects.get()
+    assert (booking.patient_id, booking.schedule_id, booking.fee) == (
+        patient.pk,
+        schedule.pk,
+        schedule.doctor.doctor_detail.consultation_fee,
+    )
+    assert AuditLogEntry.objects.get(action="appointment_booked").actor_id == admin_user.pk
+
+
+def test_the_admin_site_refuses_a_taken_slot(admin_client, patient):
+    taken = AppointmentFactory()
+    response = admin_client.post(f"{APPOINTMENTS}add/", add_booking_data(taken.schedule, patient))
+    assert response.status_code == 200
+    assert AppointmentBooking.objects.count() == 1
+
+
+def test_the_admin_site_refuses_a_time_off_the_slot_grid(admin_client, patient):
+    schedule = ScheduleFactory()
+    response = admin_client.post(
+        f"{APPOINTMENTS}add/", add_booking_data(schedule, patient, time="09:10")
+    )
+    assert response.status_code == 200
+    assert not AppointmentBooking.objects.exists()
+    assert not AuditLogEntry.objects.filter(action="appointment_booked").exists()
+
+
+def test_the_add_booking_page_renders(admin_client):
+    response = admin_client.get(f"{APPOINTMENTS}add/")
+    assert response.status_code == 200
+    assert 'name="appointment_time"' in response.content.decode()
