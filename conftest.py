@@ -26,6 +26,13 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Django's PBKDF2 costs most of a second per hash on a small machine; tests create hundreds
+    # of users. Production keeps the default hashers.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -9,12 +9,6 @@ from users.tests.factories import PatientFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # No hashing under test; PBKDF2 would dominate the runtime.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def url(user_id):
     return f"/api/doctors/{user_id}/"
 

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/doctors/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Many users, no hashing under test; PBKDF2 would dominate the runtime.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def names(response):
     return [row["full_name"] for row in response.json()["results"]]
 
