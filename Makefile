@@ -59,3 +59,9 @@ bench: venv
 
 bench-small: venv
 	$(PY) bench/run.py --scale 0.01 --duration 3 --warmup 1 --out bench/data/results-small --command-label "make bench-small"
+
+# Fuzzing (fuzz/run.py, issue 5): schemathesis against a seeded throwaway server, every operation,
+# anonymous and as patient, doctor and admin; PostgreSQL `healthcare_fuzz` when DATABASE_URL is one.
+.PHONY: fuzz
+fuzz: venv
+	$(PY) fuzz/run.py
