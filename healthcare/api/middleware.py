@@ -38,3 +38,20 @@ class ClientIPMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+class NoStoreAPIResponsesMiddleware:
+    """`Cache-Control: no-store` on /api/ responses that don't set their own caching.
+
+    API responses carry tokens, health appointments and contact details: no browser or shared
+    proxy cache may keep a copy. A response that chose its caching (the docs assets) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
