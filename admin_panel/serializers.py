@@ -8,6 +8,8 @@ from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputS
 from users.models import User
 from users.serializers import MobileNumberField
 
+MAX_ID = 2**63 - 1
+
 USER_OUTPUT_FIELDS = [
     "id",
     "mobile_number",
@@ -96,9 +98,9 @@ class AppointmentAdminOutputSerializer(serializers.ModelSerializer):
 
 
 class AppointmentAdminCreateInputSerializer(serializers.Serializer):
-    patient = serializers.IntegerField(min_value=1)
-    doctor = serializers.IntegerField(min_value=1)
-    schedule = serializers.IntegerField(min_value=1)
+    patient = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    doctor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    schedule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     appointment_time = serializers.TimeField()
     status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)

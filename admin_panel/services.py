@@ -19,6 +19,7 @@ from users.services import NUMBER_TAKEN, user_create
 SECRET_KEY_PARTS = ("password", "token", "refresh", "access", "secret")
 USER_FIELDS = ("full_name", "email", "mobile_number", "is_active")
 # The contract names objects `appointment` and `schedule`; the models' own names are longer.
+BIGINT_LIMIT = 2**63
 OBJECT_TYPES = {"appointmentbooking": "appointment", "doctorschedule": "schedule"}
 
 
@@ -63,6 +64,9 @@ def audit_entry_create(
     try:
         object_id = int(object_id) if object_id is not None else None
     except (TypeError, ValueError):
+        object_id = None
+    if object_id is not None and not -BIGINT_LIMIT <= object_id < BIGINT_LIMIT:
+        # An id from a URL can be any length; the column is a 64-bit integer.
         object_id = None
     return AuditLogEntry.objects.create(
         actor_id=actor_id,
