@@ -31,6 +31,17 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole, positive, 64-bit id: anything else is a 400, not an overflow in the database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class PatientAdminFilter(django_filters.FilterSet):
     """Accounts by state; `search` needs every word in the name, number or email."""
 
@@ -67,8 +78,8 @@ class DoctorAdminFilter(PatientAdminFilter):
 class AppointmentAdminFilter(django_filters.FilterSet):
     """Bookings by doctor, patient, status and an inclusive range of appointment dates."""
 
-    doctor = django_filters.NumberFilter(field_name="doctor_id")
-    patient = django_filters.NumberFilter(field_name="patient_id")
+    doctor = IdFilter(field_name="doctor_id")
+    patient = IdFilter(field_name="patient_id")
     status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
     date_from = django_filters.DateFilter(field_name="appointment_date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="appointment_date", lookup_expr="lte")
@@ -81,7 +92,7 @@ class AppointmentAdminFilter(django_filters.FilterSet):
 class AuditLogFilter(django_filters.FilterSet):
     """Entries by actor, exact action and inclusive local dates of the timestamp."""
 
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     action = django_filters.CharFilter(field_name="action", max_length=40)
     # `__date` converts to the clinic's time zone, so the dates are local ones.
     date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte")
