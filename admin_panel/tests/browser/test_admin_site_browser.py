@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 from django.utils import timezone
 
 from admin_panel.tests.factories import AppointmentFactory
@@ -59,6 +60,11 @@ def page(live_server, settings, monkeypatch):
         yield context.new_page()
         context.close()
         browser.close()
+        # While Playwright's loop runs, the test's ORM calls get a database session of their
+        # own that nothing else closes; left open, the test database can't be dropped.
+        for connection in connections.all(initialized_only=True):
+            if connection.vendor != "sqlite":
+                connection.close()
 
 
 def shot(page, name: str) -> None:
