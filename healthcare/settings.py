@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Error responses (400/401/403/404/413/415/429) documented once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "healthcare.api.schema.document_error_responses",
+    ],
     # Stable names for choice sets that share a field name (else hashed names and a warning).
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",

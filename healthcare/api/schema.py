@@ -1,4 +1,4 @@
-"""OpenAPI tweaks that hold for every endpoint.
+"""OpenAPI tweaks that hold for every endpoint: time fields, and the error responses.
 
 Times: OpenAPI's `format: time` means RFC 3339 `HH:MM:SS` plus an offset, which the API neither
 sends nor needs; clients generated from it would reject `"09:30"`. Every TimeField is described
@@ -29,3 +29,120 @@ class TimeFieldExtension(OpenApiSerializerFieldExtension):
             "example": "09:30",
             "description": "Local wall-clock time, `HH:MM`.",
         }
+
+
+class EmailFieldExtension(OpenApiSerializerFieldExtension):
+    """Emails are optional and stored as `""` when absent.
+
+    drf-spectacular already allows `""` for writable fields with `allow_blank`; DRF drops that
+    flag from read-only model fields, whose `format: email` would then call a blank one invalid.
+    """
+
+    target_class = "rest_framework.fields.EmailField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": "string", "format": "email"}
+        if direction == "response" and self.target.read_only:
+            return {"oneOf": [schema, {"type": "string", "maxLength": 0}]}
+        return schema
+
+
+ERROR_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# 400s are `{"field": ["message", ...]}` (nested for nested input) or `{"detail": "..."}`.
+VALIDATION_ERROR = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "`{field: [messages]}` (nested for nested input), or `{detail: message}`.",
+}
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "required": True,
+        "description": "Seconds to wait before trying again.",
+    }
+}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "schema": {"type": "string"},
+        "required": True,
+        "description": '`Bearer realm="api"`',
+    }
+}
+
+UNTHROTTLED_PATHS = {"/api/health/"}
+
+
+def _error(description: str, component: str, headers: dict | None = None) -> dict:
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _errors_for(path: str, method: str, operation: dict) -> dict:
+    """The error statuses this operation can answer with, each with its body and headers."""
+    parameters = operation.get("parameters", [])
+    in_query = {p["name"] for p in parameters if p.get("in") == "query"}
+    in_path = any(p.get("in") == "path" for p in parameters)
+    security = operation.get("security", [])
+    uses_tokens = any(requirement for requirement in security)
+    anonymous_allowed = not security or {} in security
+    errors = {}
+    if method != "get" or in_query:
+        errors["400"] = _error("Invalid input.", "ValidationError")
+    if uses_tokens:
+        errors["401"] = _error(
+            "Missing, invalid or expired access token.", "ErrorDetail", WWW_AUTHENTICATE
+        )
+    if uses_tokens and not anonymous_allowed:
+        errors["403"] = _error("Signed in, but not allowed to do this.", "ErrorDetail")
+    if in_path or "page" in in_query:
+        errors["404"] = _error("Not found (or not visible to the caller).", "ErrorDetail")
+    if "requestBody" in operation:
+        errors["413"] = _error("Request body larger than 64 KiB.", "ErrorDetail")
+        errors["415"] = _error("Request body is not JSON.", "ErrorDetail")
+    if path not in UNTHROTTLED_PATHS:
+        errors["429"] = _error("Too many requests.", "ErrorDetail", RETRY_AFTER)
+    return errors
+
+
+def document_error_responses(result, generator, request, public):
+    """Postprocessing hook: every operation lists the error responses it can give, with bodies.
+
+    Views document their success responses; the errors are the same shapes everywhere (the one
+    exception handler), so they are added here once. A status a view documents itself keeps
+    its description, and gets the error body if it had none.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorDetail", ERROR_DETAIL)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, error in _errors_for(path, method, operation).items():
+                responses.setdefault(status, error)
+            for status, documented in responses.items():
+                if status.startswith("4") and "content" not in documented:
+                    documented.update({**_generic_error(status), **documented})
+    return result
+
+
+def _generic_error(status: str) -> dict:
+    if status == "400":
+        return _error("Invalid input.", "ValidationError")
+    if status == "401":
+        return _error("Not authenticated.", "ErrorDetail", WWW_AUTHENTICATE)
+    if status == "429":
+        return _error("Too many requests.", "ErrorDetail", RETRY_AFTER)
+    return _error("Error.", "ErrorDetail")

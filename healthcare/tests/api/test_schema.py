@@ -203,3 +203,53 @@ def test_redoc_script_fetches_no_logo_from_the_cdn(api_client):
     script = response.content
     assert b"Redoc" in script
     assert b"cdn.redoc.ly" not in script
+
+
+def operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield path, method, operation
+
+
+def test_every_throttled_operation_documents_429_with_retry_after(api_client):
+    offenders = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema(api_client))
+        if path != "/api/health/"
+        and not operation["responses"].get("429", {}).get("headers", {}).get("Retry-After")
+    ]
+    assert offenders == []
+
+
+def test_protected_operations_document_401_and_403_with_a_detail_body(api_client):
+    responses = schema(api_client)["paths"]["/api/profile/"]["get"]["responses"]
+    detail = {"$ref": "#/components/schemas/ErrorDetail"}
+    assert responses["401"]["content"]["application/json"]["schema"] == detail
+    assert responses["401"]["headers"]["WWW-Authenticate"]["required"] is True
+    assert responses["403"]["content"]["application/json"]["schema"] == detail
+
+
+def test_operations_on_an_id_document_404(api_client):
+    offenders = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema(api_client))
+        if "{id}" in path and "404" not in operation["responses"]
+    ]
+    assert offenders == []
+
+
+def test_error_statuses_a_view_names_get_the_error_body(api_client):
+    responses = schema(api_client)["paths"]["/api/token/"]["post"]["responses"]
+    assert "content" in responses["401"]
+    assert "content" in responses["400"]
+
+
+def test_json_body_operations_document_413_and_415(api_client):
+    responses = schema(api_client)["paths"]["/api/register/"]["post"]["responses"]
+    assert {"413", "415"} <= set(responses)
+
+
+def test_a_read_only_email_may_be_blank(api_client):
+    email = schema(api_client)["components"]["schemas"]["ProfileOutput"]["properties"]["email"]
+    assert {"type": "string", "maxLength": 0} in email["oneOf"]
