@@ -30,6 +30,7 @@ from admin_panel.serializers import (
     ReportOutputSerializer,
     ReportQuerySerializer,
 )
+from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
@@ -228,7 +229,10 @@ class AppointmentAdminViewSet(
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):
-        appointment_cancel(appointment=self.get_object(), actor=request.user)
+        appointment = self.get_object()
+        # DELETE means "cancel": deleting an already cancelled booking is a no-op, not an error.
+        if appointment.status != AppointmentStatus.CANCELLED:
+            appointment_cancel(appointment=appointment, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

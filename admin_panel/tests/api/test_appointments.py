@@ -261,6 +261,15 @@ def test_deleting_a_completed_appointment_is_a_400(auth_client, admin_user):
     assert AppointmentBooking.objects.get().status == "completed"
 
 
+def test_deleting_an_already_cancelled_appointment_is_a_204_that_changes_nothing(
+    auth_client, admin_user
+):
+    appointment = AppointmentFactory(status="cancelled")
+    response = auth_client(admin_user).delete(f"{URL}{appointment.pk}/")
+    assert response.status_code == 204
+    assert not AuditLogEntry.objects.filter(action="appointment_cancelled").exists()
+
+
 def test_unknown_id_is_a_404(auth_client, admin_user):
     assert auth_client(admin_user).get(f"{URL}999999/").status_code == 404
 
