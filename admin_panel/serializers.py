@@ -3,12 +3,15 @@
 from rest_framework import serializers
 
 from admin_panel.models import AuditLogEntry
-from appointments.models import AppointmentBooking, AppointmentStatus
+from appointments.models import AppointmentStatus
+from appointments.serializers import (
+    MAX_ID,
+    AppointmentOutputSerializer,
+    AppointmentUpdateInputSerializer,
+)
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from users.models import User
 from users.serializers import MobileNumberField
-
-MAX_ID = 2**63 - 1
 
 USER_OUTPUT_FIELDS = [
     "id",
@@ -71,29 +74,11 @@ class DoctorAdminUpdateInputSerializer(PatientAdminUpdateInputSerializer):
     doctor_detail = AdminDoctorDetailInputSerializer(required=False)
 
 
-class AppointmentAdminOutputSerializer(serializers.ModelSerializer):
-    """A booking as `GET /api/appointments/{id}/` shows it."""
+class AppointmentAdminOutputSerializer(AppointmentOutputSerializer):
+    """A booking as `GET /api/appointments/{id}/` shows it, plus when it last changed."""
 
-    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
-    doctor_name = serializers.CharField(source="doctor.full_name", read_only=True)
-
-    class Meta:
-        model = AppointmentBooking
-        fields = [
-            "id",
-            "patient",
-            "patient_name",
-            "doctor",
-            "doctor_name",
-            "schedule",
-            "appointment_date",
-            "appointment_time",
-            "status",
-            "notes",
-            "fee",
-            "created_at",
-            "updated_at",
-        ]
+    class Meta(AppointmentOutputSerializer.Meta):
+        fields = [*AppointmentOutputSerializer.Meta.fields, "updated_at"]
         read_only_fields = fields
 
 
@@ -106,11 +91,8 @@ class AppointmentAdminCreateInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class AppointmentAdminUpdateInputSerializer(serializers.Serializer):
-    """Only `status` and `notes` change; other keys are ignored."""
-
-    status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+class AppointmentAdminUpdateInputSerializer(AppointmentUpdateInputSerializer):
+    """Only `status` and `notes` change (the same edit as `PATCH /api/appointments/{id}/`)."""
 
 
 class AuditLogEntryOutputSerializer(serializers.ModelSerializer):
