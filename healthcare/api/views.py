@@ -19,9 +19,9 @@ from healthcare.api import schema  # noqa: F401 (registers the OpenAPI extension
 
 API_PREFIX = "/api/"
 
-# The docs pages load only this host's files: the sidecar bundles and the schema. ReDoc's bundle
-# shows Redocly's logo from cdn.redoc.ly in its sidebar footer with no option to turn it off, so
-# the policy (not just the template) is what keeps the browser from reaching out.
+# The docs pages load only this host's files: the sidecar bundles and the schema. The templates
+# and the patched ReDoc script name nothing else; the policy makes any future slip (a new CDN
+# font or logo in an upgraded bundle) fail closed in the browser instead of reaching out.
 DOCS_CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
