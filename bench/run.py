@@ -421,6 +421,16 @@ def start_gunicorn(port: int, logfile: Path) -> subprocess.Popen:
     sys.exit(f"bench: gunicorn did not answer within 60 s; see {logfile}")
 
 
+def configured_workers() -> int:
+    """Workers the committed gunicorn config (or this runner's default) starts."""
+    conf = ROOT / "gunicorn.conf.py"
+    if conf.exists():
+        import runpy
+
+        return int(runpy.run_path(str(conf)).get("workers", 1))
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 def stop_gunicorn(proc: subprocess.Popen) -> None:
     # SIGINT: gunicorn's quick shutdown; SIGTERM would wait for a backlog of abandoned logins.
     proc.send_signal(signal.SIGINT)
@@ -645,7 +655,9 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
     finally:
         if server:
             stop_gunicorn(server)
-    workers = logfile.read_text(errors="replace").count("Booting worker") if server else 0
+    # Boots include the workers gunicorn recycles after `max_requests`; each costs a stall.
+    boots = logfile.read_text(errors="replace").count("Booting worker") if server else 0
+    workers = configured_workers()
     floor = next((s.result for s in scenarios if s.name == "floor_django"), {})
     for sc in scenarios:
         if sc.result.get("req_s") and floor.get("req_s"):
@@ -655,6 +667,7 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
         "counts": seeded.counts,
         "seed_seconds": round(seeded.seconds, 1),
         "gunicorn_workers": workers,
+        "gunicorn_worker_boots": boots,
         "gunicorn_config": "gunicorn.conf.py" if (ROOT / "gunicorn.conf.py").exists() else None,
         "scenarios": {
             sc.name: {"title": sc.title, "expected": sorted(sc.expected), **sc.result}
@@ -766,6 +779,7 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; {info['os']}; "
         f"{info['postgresql'].split(' on ')[0]}; Python {info['python']}, Django "
         f"{info['django']}, gunicorn {info['gunicorn']} ({main['gunicorn_workers']} workers, "
+        f"{main.get('gunicorn_worker_boots', 0)} worker boots counting max_requests recycling, "
         f"config {main['gunicorn_config'] or 'none: run.py defaults'}), "
         f"{' '.join(info['wrk']) or 'wrk'}; cache: {info['cache']}; load average before the "
         f"run {info['load_average_at_start']}, after {[round(x, 2) for x in os.getloadavg()]}.",
