@@ -3,7 +3,18 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from admin_panel.models import AuditLogEntry
@@ -42,35 +53,64 @@ def _in_range(date_from: dt.date | None, date_to: dt.date | None) -> QuerySet[Ap
     return queryset
 
 
-def report_totals(*, date_from: dt.date | None, date_to: dt.date | None) -> dict:
-    """Non-cancelled bookings and revenue (booking-time fees of completed ones); one query."""
-    return _in_range(date_from, date_to).aggregate(
-        total_appointments=Count("id", filter=NOT_CANCELLED),
-        total_revenue=Coalesce(Sum("fee", filter=COMPLETED), ZERO),
-    )
+def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
+    """One row per doctor with a booking in the range, by name; two queries.
 
-
-def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
-    """One row per doctor with a booking in the range, by name; one query."""
-    return (
+    The bookings are grouped by doctor id alone, so PostgreSQL hash-aggregates them instead of
+    sorting every joined row by name; the names (one per doctor) are fetched and sorted after.
+    """
+    rows = list(
         _in_range(date_from, date_to)
-        .values("doctor_id", doctor_name=F("doctor__full_name"))
+        .values("doctor_id")
         .annotate(
             total_appointments=Count("id", filter=NOT_CANCELLED),
             completed_appointments=Count("id", filter=COMPLETED),
             revenue=Coalesce(Sum("fee", filter=COMPLETED), ZERO),
         )
-        .order_by("doctor_name", "doctor_id")
+        .order_by()
     )
+    names = dict(
+        User.objects.filter(pk__in=[row["doctor_id"] for row in rows]).values_list(
+            "id", "full_name"
+        )
+    )
+    for row in rows:
+        row["doctor_name"] = names.get(row["doctor_id"], "")
+    rows.sort(key=lambda row: (row["doctor_name"], row["doctor_id"]))
+    return rows
+
+
+def report_totals(*, per_doctor: list[dict]) -> dict:
+    """Non-cancelled bookings and revenue of the whole range, summed from the per-doctor rows."""
+    return {
+        "total_appointments": sum(row["total_appointments"] for row in per_doctor),
+        "total_revenue": sum((row["revenue"] for row in per_doctor), Decimal("0.00")),
+    }
 
 
 def report_patient_rows(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
-    """One row per patient with a booking in the range, by name (paged by the caller)."""
+    """One row per patient with a booking in the range, by name (paged by the caller).
+
+    Walks the patients in name order and stops at the page's end, counting non-cancelled
+    bookings only for the patients on it, rather than grouping every booking of the range.
+    """
+    bookings = _in_range(date_from, date_to).filter(patient_id=OuterRef("pk"))
+    counted = (
+        bookings.filter(NOT_CANCELLED)
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return (
-        _in_range(date_from, date_to)
-        .values("patient_id", patient_name=F("patient__full_name"))
-        .annotate(total_appointments=Count("id", filter=NOT_CANCELLED))
-        .order_by("patient_name", "patient_id")
+        User.objects.filter(role=Role.PATIENT)
+        .filter(Exists(bookings))
+        .order_by("full_name", "id")
+        .values(
+            patient_id=F("id"),
+            patient_name=F("full_name"),
+            total_appointments=Coalesce(Subquery(counted), 0),
+        )
     )
 
 

@@ -285,8 +285,8 @@ class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
         query.is_valid(raise_exception=True)
         date_from = query.validated_data.get("date_from")
         date_to = query.validated_data.get("date_to")
-        totals = selectors.report_totals(date_from=date_from, date_to=date_to)
-        per_doctor = list(selectors.report_per_doctor(date_from=date_from, date_to=date_to))
+        per_doctor = selectors.report_per_doctor(date_from=date_from, date_to=date_to)
+        totals = selectors.report_totals(per_doctor=per_doctor)
         paginator = ReportPatientPagination()
         patients = paginator.paginate_queryset(
             selectors.report_patient_rows(date_from=date_from, date_to=date_to), request, self
