@@ -4,8 +4,11 @@ GUNICORN_BIND (default 127.0.0.1:8000: behind a reverse proxy on the same host) 
 GUNICORN_WORKERS (default 2 × CPUs + 1) are read from the environment; the rest is fixed here.
 """
 
+import json
 import multiprocessing
 import os
+
+from gunicorn import util
 
 wsgi_app = "healthcare.wsgi:application"
 
@@ -28,6 +31,24 @@ max_requests_jitter = 200
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+
+
+def _json_error(sock, status_int, reason, mesg):
+    """gunicorn's own refusals (request line or headers too long, malformed request) as JSON.
+
+    They happen before Django sees the request, as an HTML page: the API answers JSON everywhere.
+    Only the reason goes out; gunicorn's message can echo parts of the request.
+    """
+    body = json.dumps({"detail": f"{reason}."}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# Workers call `util.write_error` for these; they inherit this from the master at fork.
+util.write_error = _json_error
 
 # Logs to stdout/stderr for the process manager. The access log names the path only (%(U)s),
 # never the query string or the full request line, and no referrer: query strings can carry

@@ -7,7 +7,7 @@ schemathesis run per caller: anonymous, patient and doctor side by side, then ad
 may deactivate the patient and doctor the others sign in as). Exits non-zero on any failure.
 
 Environment: DATABASE_URL (as for the app), FUZZ_DB_NAME (default healthcare_fuzz),
-FUZZ_MAX_EXAMPLES (fuzzing-phase cases per operation, default 6), FUZZ_RUN_SECONDS (hard limit
+FUZZ_MAX_EXAMPLES (fuzzing-phase cases per operation, default 20), FUZZ_RUN_SECONDS (hard limit
 per group of runs, default 100), FUZZ_SEED (default: a fixed seed, so CI runs are reproducible),
 FUZZ_ROLES (default "anonymous,patient,doctor,admin"), FUZZ_OUT (default test-artifacts/fuzz),
 FUZZ_CHECKS (default: the five below; e.g. "all" to explore beyond issue 5).
@@ -176,7 +176,7 @@ def schemathesis_command(base: str, role: str, token: str | None) -> list[str]:
         "--checks",
         os.environ.get("FUZZ_CHECKS", ",".join(CHECKS)),
         "--max-examples",
-        os.environ.get("FUZZ_MAX_EXAMPLES", "6"),
+        os.environ.get("FUZZ_MAX_EXAMPLES", "20"),
         "--seed",
         os.environ.get("FUZZ_SEED", "20261128"),
         # One worker thread: Hypothesis parses lambda sources with `ast`, which is not

@@ -107,6 +107,9 @@ def _errors_for(path: str, method: str, operation: dict) -> dict:
         errors["403"] = _error("Signed in, but not allowed to do this.", "ErrorDetail")
     if in_path or "page" in in_query:
         errors["404"] = _error("Not found (or not visible to the caller).", "ErrorDetail")
+    if in_query:
+        # gunicorn refuses a request line (path and query) over 4094 bytes before Django runs.
+        errors["414"] = _error("Request line (path and query string) too long.", "ErrorDetail")
     if "requestBody" in operation:
         errors["413"] = _error("Request body larger than 64 KiB.", "ErrorDetail")
         errors["415"] = _error("Request body is not JSON.", "ErrorDetail")
