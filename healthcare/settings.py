@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "healthcare.api.middleware.ClientIPMiddleware",
     "healthcare.api.middleware.NoStoreAPIResponsesMiddleware",
+    "healthcare.api.middleware.DebugErrorPagesAsJSONMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,6 +3,8 @@
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.http import JsonResponse
+from rest_framework.response import Response
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
@@ -54,4 +56,30 @@ class NoStoreAPIResponsesMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class DebugErrorPagesAsJSONMiddleware:
+    """Under /api/, turn Django's HTML technical 404/500 pages (DEBUG on) into JSON.
+
+    With DEBUG on, Django answers unknown URLs and crashes with its technical pages and never
+    calls handler404/handler500; the contract wants JSON from /api/ whatever the mode, so
+    front-end developers running `make run` see the same bodies as production. DRF's own
+    responses (the browsable API's HTML included) are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and request.path.startswith("/api/")
+            and response.status_code in (404, 500)
+            and not isinstance(response, Response)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            detail = "Not found." if response.status_code == 404 else "A server error occurred."
+            return JsonResponse({"detail": detail}, status=response.status_code)
         return response
