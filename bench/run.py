@@ -98,7 +98,6 @@ def configure_env(args) -> None:
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     os.environ["DATABASE_URL"] = f"{args.pg.rstrip('/')}/{args.db}"
-    os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
     # Tokens made before the run must outlive it.
     os.environ["JWT_ACCESS_MINUTES"] = "240"
     # Throttles still run (their cache traffic is part of each request's cost) but never trip:

@@ -104,10 +104,13 @@ WSGI_APPLICATION = "healthcare.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+        conn_max_age=600,
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a health check of persistent connections that needs no round trip.
+    DATABASES["default"]["ENGINE"] = "healthcare.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, and the busy timeout makes
     # concurrent writers queue instead of failing with "database is locked".

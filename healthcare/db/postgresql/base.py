@@ -1,0 +1,33 @@
+"""PostgreSQL backend whose connection health check costs no round trip.
+
+Django's `CONN_HEALTH_CHECKS` runs `SELECT 1` before the first query of every request that reuses
+a persistent connection: a whole round trip per request (9–15 % of a cheap endpoint's time in the
+benchmark). A server that closes an idle connection (restart, `pg_terminate_backend`, idle
+timeout) tells the client so by sending a message and closing the socket, which makes the
+socket readable. So: an idle connection whose socket has nothing to read is healthy; only one
+with something to read (or an error) gets the real `SELECT 1`, and is replaced if that fails.
+"""
+
+import select
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def close_if_health_check_failed(self):
+        if self.connection is None or not self.health_check_enabled or self.health_check_done:
+            return
+        if not self._idle_connection_looks_healthy() and not self.is_usable():
+            self.close()
+        self.health_check_done = True
+
+    def _idle_connection_looks_healthy(self) -> bool:
+        if self.connection.closed:
+            return False
+        try:
+            poller = select.poll()
+            events = select.POLLIN | select.POLLERR | select.POLLHUP
+            poller.register(self.connection.fileno(), events)
+            return not poller.poll(0)
+        except (OSError, ValueError):
+            return False
