@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from appointments.models import AppointmentBooking, AppointmentStatus
+from healthcare.api.formats import date_out, datetime_out, money, time_out
 
 MAX_ID = 2**63 - 1
 
@@ -30,6 +31,23 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py).
+        return {
+            "id": instance.pk,
+            "patient": instance.patient_id,
+            "patient_name": instance.patient.full_name,
+            "doctor": instance.doctor_id,
+            "doctor_name": instance.doctor.full_name,
+            "schedule": instance.schedule_id,
+            "appointment_date": date_out(instance.appointment_date),
+            "appointment_time": time_out(instance.appointment_time),
+            "status": instance.status,
+            "notes": instance.notes,
+            "fee": money(instance.fee),
+            "created_at": datetime_out(instance.created_at),
+        }
 
 
 class AppointmentBookInputSerializer(serializers.Serializer):

@@ -1,0 +1,36 @@
+"""The hand-written public doctor and slot serializers render exactly what DRF's generic ones
+would."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+
+from doctors.tests.factories import DoctorFactory
+from doctors.views import DoctorPublicOutputSerializer, SlotOutputSerializer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("fee", [Decimal("0"), Decimal("500"), Decimal("1234.5"), Decimal("9.99")])
+def test_hand_written_doctor_output_matches_drf(fee):
+    doctor = DoctorFactory(
+        doctor_detail__consultation_fee=fee, doctor_detail__bio="", full_name="Dr Ünïcode"
+    )
+    doctor.refresh_from_db()
+    serializer = DoctorPublicOutputSerializer()
+    generic = serializers.ModelSerializer.to_representation(serializer, doctor)
+    assert DoctorPublicOutputSerializer(doctor).data == generic
+
+
+@pytest.mark.parametrize("available", [True, False])
+def test_hand_written_slot_output_matches_drf(available):
+    slot = {
+        "schedule": 7,
+        "date": dt.date(2026, 3, 1),
+        "time": dt.time(9, 30),
+        "available": available,
+    }
+    generic = serializers.Serializer.to_representation(SlotOutputSerializer(), slot)
+    assert SlotOutputSerializer(slot).data == generic

@@ -1,0 +1,36 @@
+"""The API's output formats written out once, for the hand-written serializers of hot paths.
+
+DRF's generic `to_representation` walks every field of every row through `get_attribute` and
+the field's own formatting: about half of a 20-row list's Python time. The serializers of the
+hot read paths (doctors list, slots, appointments) build their dicts directly with these
+helpers; their fields stay declared, so the OpenAPI schema is unchanged, and tests compare each
+hand-written output with DRF's generic one, so the two can't drift.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> str:
+    """A decimal string with two places, as `DecimalField(decimal_places=2)` renders it."""
+    return format(value.quantize(CENT), "f")
+
+
+def date_out(value: dt.date) -> str:
+    """`YYYY-MM-DD` (the contract's `DATE_FORMAT`)."""
+    return value.isoformat()
+
+
+def time_out(value: dt.time) -> str:
+    """`HH:MM` (the contract's `TIME_FORMAT`)."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def datetime_out(value: dt.datetime) -> str:
+    """ISO 8601 in the current time zone, `Z` for UTC, as DRF's `DateTimeField` renders it."""
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
