@@ -19,7 +19,8 @@ from appointments.selectors import doctor_slot_list
 from doctors.filters import DoctorFilter
 from doctors.selectors import doctor_list, doctor_public_get
 from doctors.serializers import ScheduleOutputSerializer
-from healthcare.api.pagination import StandardPagination
+from healthcare.api.formats import date_out, money, time_out
+from healthcare.api.pagination import CountInPagePagination, StandardPagination
 from users.models import User
 
 DEFAULT_SLOT_DAYS = 7
@@ -50,6 +51,19 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        # Hand-written: the directory is the busiest public read (healthcare/api/formats.py).
+        detail = instance.doctor_detail
+        return {
+            "id": instance.pk,
+            "full_name": instance.full_name,
+            "specialization": detail.specialization,
+            "experience_years": detail.experience_years,
+            "consultation_fee": money(detail.consultation_fee),
+            "location": detail.location,
+            "bio": detail.bio,
+        }
+
 
 class DoctorPublicDetailOutputSerializer(DoctorPublicOutputSerializer):
     schedules = ScheduleOutputSerializer(many=True, read_only=True)
@@ -58,12 +72,26 @@ class DoctorPublicDetailOutputSerializer(DoctorPublicOutputSerializer):
         fields = [*DoctorPublicOutputSerializer.Meta.fields, "schedules"]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["schedules"] = ScheduleOutputSerializer(instance.schedules.all(), many=True).data
+        return data
+
 
 class SlotOutputSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(read_only=True)
     date = serializers.DateField(read_only=True)
     time = serializers.TimeField(read_only=True)
     available = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, instance):
+        # Hand-written: slots are read before every booking (healthcare/api/formats.py).
+        return {
+            "schedule": instance["schedule"],
+            "date": date_out(instance["date"]),
+            "time": time_out(instance["time"]),
+            "available": instance["available"],
+        }
 
 
 class SlotRangeInputSerializer(serializers.Serializer):
@@ -87,7 +115,8 @@ class SlotRangeInputSerializer(serializers.Serializer):
 class DoctorListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = DoctorPublicOutputSerializer
-    pagination_class = StandardPagination
+    # Count and page in one query: the availability test is the costly part, run once.
+    pagination_class = CountInPagePagination
     # The selector applies DoctorFilter itself; named here so the schema lists its parameters.
     filterset_class = DoctorFilter
 
