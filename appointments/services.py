@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -69,23 +70,21 @@ def _bookable_doctor(doctor_id):
     return doctor
 
 
-def _check_slot_free(*, schedule_id, appointment_time, exclude_pk=None) -> None:
-    taken = AppointmentBooking.objects.filter(
-        ACTIVE_Q, schedule_id=schedule_id, appointment_time=appointment_time
+def _check_slot_and_patient_free(*, schedule_id, patient_id, date, time, exclude_pk=None) -> None:
+    """400 if an active booking holds the slot, or holds the patient at that date and time.
+
+    One query over both partial unique indexes; a taken slot is reported first.
+    """
+    conflicts = AppointmentBooking.objects.filter(ACTIVE_Q, appointment_time=time).filter(
+        Q(schedule_id=schedule_id) | Q(patient_id=patient_id, appointment_date=date)
     )
     if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
+        conflicts = conflicts.exclude(pk=exclude_pk)
+    # A conflicting row on this schedule at this time is the slot itself (whoever's it is).
+    schedules = list(conflicts.values_list("schedule_id", flat=True)[:2])
+    if schedule_id in schedules:
         raise ValidationError({"appointment_time": [SLOT_TAKEN]})
-
-
-def _check_patient_free(*, patient_id, date, time, exclude_pk=None) -> None:
-    busy = AppointmentBooking.objects.filter(
-        ACTIVE_Q, patient_id=patient_id, appointment_date=date, appointment_time=time
-    )
-    if exclude_pk is not None:
-        busy = busy.exclude(pk=exclude_pk)
-    if busy.exists():
+    if schedules:
         raise ValidationError({"appointment_time": [PATIENT_BUSY]})
 
 
@@ -102,21 +101,28 @@ def _violated_constraint(exc: IntegrityError) -> str | None:
     return None
 
 
+def _double_booking_error(exc: IntegrityError) -> ValidationError | None:
+    """The checks' 400 for an IntegrityError from a double-booking constraint, else None."""
+    constraint = _violated_constraint(exc)
+    if constraint == SLOT_CONSTRAINT:
+        return ValidationError({"appointment_time": [SLOT_TAKEN]})
+    if constraint == PATIENT_CONSTRAINT:
+        return ValidationError({"appointment_time": [PATIENT_BUSY]})
+    return None
+
+
 def _save_guarded(save) -> None:
     """Run `save` in a savepoint, turning a lost double-booking race into the checks' 400."""
     try:
         with transaction.atomic():
             save()
     except IntegrityError as exc:
-        constraint = _violated_constraint(exc)
-        if constraint == SLOT_CONSTRAINT:
-            raise ValidationError({"appointment_time": [SLOT_TAKEN]}) from exc
-        if constraint == PATIENT_CONSTRAINT:
-            raise ValidationError({"appointment_time": [PATIENT_BUSY]}) from exc
-        raise
+        error = _double_booking_error(exc)
+        if error is None:
+            raise
+        raise error from exc
 
 
-@transaction.atomic
 def appointment_book(
     *,
     patient,
@@ -133,31 +139,75 @@ def appointment_book(
     unverified or inactive doctor, a schedule that is not the doctor's, a time off the
     schedule's slot grid, a slot starting now or earlier, a taken slot, and a patient already
     holding an active appointment at that date and time. The fee is the doctor's consultation
-    fee at booking time.
+    fee at booking time. The returned booking carries its patient and doctor (no re-read needed).
     """
+    try:
+        return _book(
+            patient=patient,
+            doctor_id=doctor_id,
+            schedule_id=schedule_id,
+            appointment_time=appointment_time,
+            notes=notes,
+            status=status,
+            actor=actor,
+        )
+    except IntegrityError as exc:
+        # Race: the same patient booking two different schedules (different locks) at one date
+        # and time at once; the partial unique constraint stops the loser, whose transaction
+        # (a savepoint when the caller has one open) has rolled back: the checks' same 400.
+        # Caught outside the transaction, so the usual path needs no savepoint of its own.
+        error = _double_booking_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+@transaction.atomic
+def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, actor):
     if not isinstance(status, str) or status not in STATUS_VALUES:
         raise ValidationError({"status": [STATUS_INVALID]})
     if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
         raise ValidationError({"patient": [PATIENT_INVALID]})
-    doctor = _bookable_doctor(doctor_id)
+    if isinstance(doctor_id, get_user_model()):
+        doctor_id = doctor_id.pk
+    if isinstance(doctor_id, bool) or not isinstance(doctor_id, int):
+        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
     if isinstance(schedule_id, DoctorSchedule):
         schedule_id = schedule_id.pk
     if isinstance(schedule_id, bool) or not isinstance(schedule_id, int):
+        _bookable_doctor(doctor_id)
         raise ValidationError({"schedule": [SCHEDULE_INVALID]})
     # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
-    # it too), so the "slot taken" check below sees every booking committed before ours.
+    # it too), so the "slot taken" check below sees every booking committed before ours. The
+    # bookable doctor and their details come along in the same query.
     schedule = (
-        DoctorSchedule.objects.select_for_update().filter(pk=schedule_id, doctor=doctor).first()
+        DoctorSchedule.objects.select_for_update(of=("self",))
+        .select_related("doctor__doctor_detail")
+        .filter(
+            pk=schedule_id,
+            doctor_id=doctor_id,
+            doctor__role=Role.DOCTOR,
+            doctor__is_active=True,
+            doctor__doctor_detail__is_verified=True,
+        )
+        .first()
     )
     if schedule is None:
+        # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.
+        _bookable_doctor(doctor_id)
         raise ValidationError({"schedule": [SCHEDULE_INVALID]})
+    doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
         raise ValidationError({"appointment_time": [NOT_A_SLOT]})
     if _slot_start(schedule.date, appointment_time) <= timezone.now():
         raise ValidationError({"appointment_time": [SLOT_STARTED]})
     if status in ACTIVE_STATUSES:
-        _check_slot_free(schedule_id=schedule.pk, appointment_time=appointment_time)
-        _check_patient_free(patient_id=patient.pk, date=schedule.date, time=appointment_time)
+        _check_slot_and_patient_free(
+            schedule_id=schedule.pk,
+            patient_id=patient.pk,
+            date=schedule.date,
+            time=appointment_time,
+        )
 
     booking = AppointmentBooking(
         patient=patient,
@@ -169,9 +219,7 @@ def appointment_book(
         notes=notes or "",
         fee=doctor.doctor_detail.consultation_fee,
     )
-    # Race: the same patient booking two different schedules (different locks) at one date and
-    # time at once; the partial unique constraint catches the loser, which gets the same 400.
-    _save_guarded(booking.save)
+    booking.save()
     emit(
         "appointment_booked",
         actor=actor if actor is not None else patient,
@@ -222,12 +270,8 @@ def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) ->
         if new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
             if locked.schedule_id is None:
                 raise ValidationError({"status": [SCHEDULE_GONE]})
-            _check_slot_free(
+            _check_slot_and_patient_free(
                 schedule_id=locked.schedule_id,
-                appointment_time=locked.appointment_time,
-                exclude_pk=locked.pk,
-            )
-            _check_patient_free(
                 patient_id=locked.patient_id,
                 date=locked.appointment_date,
                 time=locked.appointment_time,

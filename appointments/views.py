@@ -45,7 +45,8 @@ class AppointmentBookView(APIView):
             notes=data["notes"],
             actor=request.user,
         )
-        return Response(_render(booking.pk, request.user), status=status.HTTP_201_CREATED)
+        # The service's booking carries its patient and doctor: rendered without a re-read.
+        return Response(AppointmentOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
 class AppointmentDetailView(APIView):

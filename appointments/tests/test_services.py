@@ -166,3 +166,30 @@ def test_book_refuses_an_inactive_patient():
     with pytest.raises(ValidationError) as info:
         book(PatientFactory(is_active=False), ScheduleFactory())
     assert "patient" in info.value.detail
+
+
+def _skip_the_checks(monkeypatch):
+    """Let a booking reach the INSERT as if a concurrent one had committed after its check."""
+    monkeypatch.setattr(services, "_check_slot_and_patient_free", lambda **kwargs: None)
+
+
+def test_book_turns_a_lost_patient_race_into_a_400_and_stores_nothing(monkeypatch):
+    existing = AppointmentFactory()
+    other = ScheduleFactory(date=existing.appointment_date)
+    _skip_the_checks(monkeypatch)
+    with pytest.raises(ValidationError) as info:
+        book(existing.patient, other)
+    assert info.value.detail["appointment_time"][0] == services.PATIENT_BUSY
+    assert AppointmentBooking.objects.count() == 1
+
+
+def test_book_turns_a_lost_slot_race_into_a_400_inside_a_callers_transaction(monkeypatch):
+    # The Django admin books inside its own transaction: the loser's savepoint rolls back and
+    # the caller's transaction stays usable.
+    existing = AppointmentFactory()
+    _skip_the_checks(monkeypatch)
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as info:
+            book(PatientFactory(), existing.schedule)
+        assert AppointmentBooking.objects.count() == 1
+    assert info.value.detail["appointment_time"][0] == services.SLOT_TAKEN

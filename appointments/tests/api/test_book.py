@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -316,3 +317,23 @@ def test_one_patient_racing_for_twenty_doctors_at_one_time_gets_one_booking():
     codes = _race(posts)
     assert sorted(codes) == [201] + [400] * 23
     assert AppointmentBooking.objects.filter(patient=patient).count() == 1
+
+
+# A real transaction (not the test's savepoint) so the statements are the production ones.
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_costs_a_fixed_number_of_statements(auth_client, patient):
+    schedule = ScheduleFactory()
+    client = auth_client(patient)
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(URL, body(schedule))
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0].upper() for q in context.captured_queries]
+    # Auth's user, then one transaction: schedule + doctor locked in one SELECT, one conflict
+    # check, the booking, its audit row. No savepoint, no re-read to render.
+    assert [s for s in statements if s not in {"BEGIN", "COMMIT"}] == [
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "INSERT",
+    ]
