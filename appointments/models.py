@@ -29,11 +29,19 @@ class AppointmentBooking(models.Model):
     and one per (patient, date, time).
     """
 
+    # No single-column indexes on patient and doctor: the composite indexes below lead with
+    # them and serve every lookup, so a second index would only slow each booking's insert.
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        db_index=False,
     )
     doctor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="doctor_appointments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="doctor_appointments",
+        db_index=False,
     )
     # SET_NULL: a schedule with only past or cancelled bookings may be deleted; the booking keeps
     # its own date and time. Schedules holding active bookings are never deleted (service rule).
