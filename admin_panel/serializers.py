@@ -10,6 +10,7 @@ from appointments.serializers import (
     AppointmentUpdateInputSerializer,
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
+from healthcare.api.formats import date_out, money, time_out
 from users.models import User
 from users.serializers import MobileNumberField
 
@@ -135,6 +136,16 @@ class ReportDoctorRowSerializer(serializers.Serializer):
     completed_appointments = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
 
+    def to_representation(self, instance):
+        # Hand-written: one row per doctor, thousands per report (healthcare/api/formats.py).
+        return {
+            "doctor_id": instance["doctor_id"],
+            "doctor_name": instance["doctor_name"],
+            "total_appointments": instance["total_appointments"],
+            "completed_appointments": instance["completed_appointments"],
+            "revenue": money(instance["revenue"]),
+        }
+
 
 class ReportAppointmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -144,6 +155,17 @@ class ReportAppointmentSerializer(serializers.Serializer):
     appointment_time = serializers.TimeField()
     status = serializers.CharField()
     fee = serializers.DecimalField(**MONEY)
+
+    def to_representation(self, instance):
+        return {
+            "id": instance.pk,
+            "doctor_id": instance.doctor_id,
+            "doctor_name": instance.doctor.full_name,
+            "appointment_date": date_out(instance.appointment_date),
+            "appointment_time": time_out(instance.appointment_time),
+            "status": instance.status,
+            "fee": money(instance.fee),
+        }
 
 
 class ReportPatientSerializer(serializers.Serializer):

@@ -1,5 +1,8 @@
 """Admin-panel endpoints: managed accounts, bookings, reports and the audit trail."""
 
+import functools
+
+from django.core.paginator import Paginator as DjangoPaginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -252,8 +255,24 @@ class AuditLogViewSet(
         return selectors.audit_log_list()
 
 
+class _KnownCountPaginator(DjangoPaginator):
+    """A paginator told its total instead of running COUNT(*) over its queryset."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # shadows the cached_property
+
+
 class ReportPatientPagination(StandardPagination):
-    """Pages the report's `patients`; links carry `?page=` like every other list."""
+    """Pages the report's `patients`; links carry `?page=` like every other list.
+
+    The total comes from `report_patients_count` (the per-patient summaries), not from a
+    COUNT(*) over the walk in name order, which would probe every patient.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None, *, count: int):
+        self.django_paginator_class = functools.partial(_KnownCountPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
 
 
 @extend_schema(tags=["admin-panel"])
@@ -289,7 +308,10 @@ class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
         totals = selectors.report_totals(per_doctor=per_doctor)
         paginator = ReportPatientPagination()
         patients = paginator.paginate_queryset(
-            selectors.report_patient_rows(date_from=date_from, date_to=date_to), request, self
+            selectors.report_patient_rows(date_from=date_from, date_to=date_to),
+            request,
+            self,
+            count=selectors.report_patients_count(date_from=date_from, date_to=date_to),
         )
         appointments = selectors.report_patient_appointments(
             patient_ids=[row["patient_id"] for row in patients],

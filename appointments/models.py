@@ -100,3 +100,50 @@ class AppointmentBooking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class DoctorDayStats(models.Model):
+    """Per doctor and date: bookings, non-cancelled ones, completed ones and their revenue.
+
+    Derived data for the admin reports, which would otherwise aggregate every booking of the
+    range (about 260 ms at 500k bookings). Database triggers on `AppointmentBooking` keep it
+    exact on every write, whoever makes it (migration 0004); `report_stats_rebuild` recomputes
+    it from scratch. Revenue in cents: exact sums on SQLite too.
+    """
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    bookings = models.IntegerField(default=0)
+    appointments = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "date"], name="doctordaystats_unique"),
+        ]
+        indexes = [models.Index(fields=["date"], name="doctordaystats_date_idx")]
+
+    def __str__(self):
+        return f"doctor {self.doctor_id} on {self.date}: {self.bookings} bookings"
+
+
+class PatientStats(models.Model):
+    """Per patient: how many bookings (cancelled included) and the first and last date.
+
+    Lets the report count the patients of a range without probing every patient's bookings:
+    one whose first and last dates lie inside the range has a booking in it; one whose span
+    misses the range has none; only the rest are probed. Kept by the same triggers.
+    """
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    bookings = models.IntegerField(default=0)
+    first_date = models.DateField(null=True)
+    last_date = models.DateField(null=True)
+
+    def __str__(self):
+        return f"patient {self.patient_id}: {self.bookings} bookings"

@@ -294,7 +294,8 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     from django.db import connection
     from django.utils import timezone
 
-    from appointments.models import AppointmentBooking
+    from appointments import stats
+    from appointments.models import AppointmentBooking, DoctorDayStats, PatientStats
     from doctors.models import DoctorDetail, DoctorSchedule
     from users.models import User
 
@@ -550,6 +551,9 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     # --- sequences and statistics ----------------------------------------------------------
     with connection.cursor() as cursor:
         cursor.execute("RESET session_replication_role")
+        # COPY ran with triggers off (replica role): the reports' summaries are built in one pass.
+        out.write("  report stats\n")
+        stats.rebuild(cursor)
         for model in (User, DoctorSchedule, AppointmentBooking):
             table = model._meta.db_table
             cursor.execute(
@@ -557,7 +561,14 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
                 [table],
             )
         out.write("  vacuum analyze\n")
-        for model in (User, DoctorDetail, DoctorSchedule, AppointmentBooking):
+        for model in (
+            User,
+            DoctorDetail,
+            DoctorSchedule,
+            AppointmentBooking,
+            DoctorDayStats,
+            PatientStats,
+        ):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
     active_doctors = set(result.doctor_ids)

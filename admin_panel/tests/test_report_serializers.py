@@ -1,0 +1,32 @@
+"""The report's hand-written row serializers render exactly what DRF's generic ones would."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+
+from admin_panel.serializers import ReportAppointmentSerializer, ReportDoctorRowSerializer
+from appointments.tests.factories import AppointmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("revenue", [Decimal("0"), Decimal("0.00"), Decimal("123456789.5")])
+def test_hand_written_doctor_row_matches_drf(revenue):
+    row = {
+        "doctor_id": 3,
+        "doctor_name": "Dr Ünïcode",
+        "total_appointments": 4,
+        "completed_appointments": 2,
+        "revenue": revenue,
+    }
+    generic = serializers.Serializer.to_representation(ReportDoctorRowSerializer(), row)
+    assert ReportDoctorRowSerializer(row).data == generic
+
+
+@pytest.mark.parametrize("status", ["pending", "cancelled", "completed"])
+def test_hand_written_report_appointment_matches_drf(status):
+    booking = AppointmentFactory(status=status, fee=Decimal("9.99"))
+    booking.refresh_from_db()
+    generic = serializers.Serializer.to_representation(ReportAppointmentSerializer(), booking)
+    assert ReportAppointmentSerializer(booking).data == generic

@@ -1,0 +1,199 @@
+# ruff: noqa: S608 -- only this module's table-name constants are formatted into the SQL; no input.
+"""The SQL that keeps `DoctorDayStats` and `PatientStats` equal to the bookings they summarise.
+
+Row triggers on `appointments_appointmentbooking`, for PostgreSQL (one PL/pgSQL function) and
+SQLite (one trigger per event), so every writer (services, the Django admin, a shell, a
+factory in a test) keeps the reports' numbers exact without remembering to. Each booking
+counts once in its (doctor, date) row: `bookings` always, `appointments` unless cancelled,
+`completed` and `revenue_cents` when completed. An update subtracts the old row and adds the
+new one; a move to another patient or date, or a delete, recomputes the patients concerned.
+
+`rebuild_sql()` recomputes both tables from scratch (used after bulk loads that bypass the
+triggers, and by the migration that creates them).
+"""
+
+BOOKING = "appointments_appointmentbooking"
+DOCTOR_DAY = "appointments_doctordaystats"
+PATIENT = "appointments_patientstats"
+
+POSTGRES_CREATE = f"""
+CREATE OR REPLACE FUNCTION appointments_report_stats() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF OLD.status = NEW.status AND OLD.fee = NEW.fee AND OLD.doctor_id = NEW.doctor_id
+            AND OLD.patient_id = NEW.patient_id
+            AND OLD.appointment_date = NEW.appointment_date THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE {DOCTOR_DAY} SET
+            bookings = bookings - 1,
+            appointments = appointments - (OLD.status <> 'cancelled')::integer,
+            completed = completed - (OLD.status = 'completed')::integer,
+            revenue_cents = revenue_cents
+                - CASE WHEN OLD.status = 'completed' THEN round(OLD.fee * 100)::bigint ELSE 0 END
+        WHERE doctor_id = OLD.doctor_id AND date = OLD.appointment_date;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO {DOCTOR_DAY} AS s
+            (doctor_id, date, bookings, appointments, completed, revenue_cents)
+        VALUES (
+            NEW.doctor_id, NEW.appointment_date, 1,
+            (NEW.status <> 'cancelled')::integer,
+            (NEW.status = 'completed')::integer,
+            CASE WHEN NEW.status = 'completed' THEN round(NEW.fee * 100)::bigint ELSE 0 END
+        )
+        ON CONFLICT (doctor_id, date) DO UPDATE SET
+            bookings = s.bookings + EXCLUDED.bookings,
+            appointments = s.appointments + EXCLUDED.appointments,
+            completed = s.completed + EXCLUDED.completed,
+            revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {PATIENT} AS p (patient_id, bookings, first_date, last_date)
+        VALUES (NEW.patient_id, 1, NEW.appointment_date, NEW.appointment_date)
+        ON CONFLICT (patient_id) DO UPDATE SET
+            bookings = p.bookings + 1,
+            first_date = LEAST(p.first_date, EXCLUDED.first_date),
+            last_date = GREATEST(p.last_date, EXCLUDED.last_date);
+    ELSIF TG_OP = 'DELETE' THEN
+        -- Only ever lowers the patient's row: an UPDATE, never a new row (a flush deleting
+        -- bookings after the summaries must not bring rows back).
+        UPDATE {PATIENT} p SET (bookings, first_date, last_date) = (
+            SELECT COUNT(*), MIN(b.appointment_date), MAX(b.appointment_date)
+            FROM {BOOKING} b WHERE b.patient_id = OLD.patient_id
+        )
+        WHERE p.patient_id = OLD.patient_id;
+    ELSIF OLD.patient_id <> NEW.patient_id OR OLD.appointment_date <> NEW.appointment_date THEN
+        INSERT INTO {PATIENT} AS p (patient_id, bookings, first_date, last_date)
+        SELECT x.id, COUNT(b.id), MIN(b.appointment_date), MAX(b.appointment_date)
+        FROM (SELECT DISTINCT unnest(ARRAY[OLD.patient_id, NEW.patient_id]) AS id) x
+        LEFT JOIN {BOOKING} b ON b.patient_id = x.id
+        GROUP BY x.id
+        ON CONFLICT (patient_id) DO UPDATE SET
+            bookings = EXCLUDED.bookings,
+            first_date = EXCLUDED.first_date,
+            last_date = EXCLUDED.last_date;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS appointments_report_stats ON {BOOKING};
+CREATE TRIGGER appointments_report_stats
+    AFTER INSERT OR UPDATE OR DELETE ON {BOOKING}
+    FOR EACH ROW EXECUTE FUNCTION appointments_report_stats();
+"""
+
+POSTGRES_DROP = f"""
+DROP TRIGGER IF EXISTS appointments_report_stats ON {BOOKING};
+DROP FUNCTION IF EXISTS appointments_report_stats();
+"""
+
+
+def _sqlite_add(row: str) -> str:
+    return f"""
+        INSERT OR IGNORE INTO {DOCTOR_DAY}
+            (doctor_id, date, bookings, appointments, completed, revenue_cents)
+        VALUES ({row}.doctor_id, {row}.appointment_date, 0, 0, 0, 0);
+        UPDATE {DOCTOR_DAY} SET
+            bookings = bookings + 1,
+            appointments = appointments + ({row}.status <> 'cancelled'),
+            completed = completed + ({row}.status = 'completed'),
+            revenue_cents = revenue_cents + (CASE WHEN {row}.status = 'completed'
+                THEN CAST(ROUND({row}.fee * 100) AS INTEGER) ELSE 0 END)
+        WHERE doctor_id = {row}.doctor_id AND date = {row}.appointment_date;"""
+
+
+_SQLITE_SUBTRACT_OLD = f"""
+        UPDATE {DOCTOR_DAY} SET
+            bookings = bookings - 1,
+            appointments = appointments - (OLD.status <> 'cancelled'),
+            completed = completed - (OLD.status = 'completed'),
+            revenue_cents = revenue_cents - (CASE WHEN OLD.status = 'completed'
+                THEN CAST(ROUND(OLD.fee * 100) AS INTEGER) ELSE 0 END)
+        WHERE doctor_id = OLD.doctor_id AND date = OLD.appointment_date;"""
+
+
+def _sqlite_refresh_patient(patient: str, *, create: bool) -> str:
+    # A delete only lowers an existing row; it never creates one (a flush deleting bookings
+    # after the summaries must not bring rows back).
+    insert = f"INSERT OR IGNORE INTO {PATIENT} (patient_id, bookings) VALUES ({patient}, 0);"
+    return f"""
+        {insert if create else ""}
+        UPDATE {PATIENT} SET
+            bookings = (SELECT COUNT(*) FROM {BOOKING} b WHERE b.patient_id = {patient}),
+            first_date = (SELECT MIN(b.appointment_date) FROM {BOOKING} b
+                          WHERE b.patient_id = {patient}),
+            last_date = (SELECT MAX(b.appointment_date) FROM {BOOKING} b
+                         WHERE b.patient_id = {patient})
+        WHERE patient_id = {patient};"""
+
+
+SQLITE_CREATE = [
+    f"""CREATE TRIGGER appointments_report_stats_insert AFTER INSERT ON {BOOKING}
+    BEGIN{_sqlite_add("NEW")}
+        INSERT OR IGNORE INTO {PATIENT} (patient_id, bookings, first_date, last_date)
+        VALUES (NEW.patient_id, 0, NEW.appointment_date, NEW.appointment_date);
+        UPDATE {PATIENT} SET
+            bookings = bookings + 1,
+            first_date = MIN(COALESCE(first_date, NEW.appointment_date), NEW.appointment_date),
+            last_date = MAX(COALESCE(last_date, NEW.appointment_date), NEW.appointment_date)
+        WHERE patient_id = NEW.patient_id;
+    END""",
+    f"""CREATE TRIGGER appointments_report_stats_update
+    AFTER UPDATE OF status, fee, doctor_id, patient_id, appointment_date ON {BOOKING}
+    WHEN OLD.status IS NOT NEW.status OR OLD.fee IS NOT NEW.fee
+        OR OLD.doctor_id IS NOT NEW.doctor_id OR OLD.patient_id IS NOT NEW.patient_id
+        OR OLD.appointment_date IS NOT NEW.appointment_date
+    BEGIN{_SQLITE_SUBTRACT_OLD}{_sqlite_add("NEW")}
+    END""",
+    f"""CREATE TRIGGER appointments_report_stats_move
+    AFTER UPDATE OF patient_id, appointment_date ON {BOOKING}
+    WHEN OLD.patient_id IS NOT NEW.patient_id OR OLD.appointment_date IS NOT NEW.appointment_date
+    BEGIN{_sqlite_refresh_patient("OLD.patient_id", create=False)}
+        {_sqlite_refresh_patient("NEW.patient_id", create=True)}
+    END""",
+    f"""CREATE TRIGGER appointments_report_stats_delete AFTER DELETE ON {BOOKING}
+    BEGIN{_SQLITE_SUBTRACT_OLD}{_sqlite_refresh_patient("OLD.patient_id", create=False)}
+    END""",
+]
+
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS appointments_report_stats_{event}"
+    for event in ("insert", "update", "move", "delete")
+]
+
+REBUILD = [
+    f"DELETE FROM {DOCTOR_DAY}",
+    f"""INSERT INTO {DOCTOR_DAY}
+        (doctor_id, date, bookings, appointments, completed, revenue_cents)
+    SELECT doctor_id, appointment_date, COUNT(*),
+        SUM(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN status = 'completed' THEN CAST(ROUND(fee * 100) AS bigint) ELSE 0 END)
+    FROM {BOOKING}
+    GROUP BY doctor_id, appointment_date""",
+    f"DELETE FROM {PATIENT}",
+    f"""INSERT INTO {PATIENT} (patient_id, bookings, first_date, last_date)
+    SELECT patient_id, COUNT(*), MIN(appointment_date), MAX(appointment_date)
+    FROM {BOOKING}
+    GROUP BY patient_id""",
+]
+
+
+def create_triggers(cursor, vendor: str) -> None:
+    """Install the triggers (PostgreSQL or SQLite)."""
+    for statement in [POSTGRES_CREATE] if vendor == "postgresql" else SQLITE_CREATE:
+        cursor.execute(statement)
+
+
+def drop_triggers(cursor, vendor: str) -> None:
+    for statement in [POSTGRES_DROP] if vendor == "postgresql" else SQLITE_DROP:
+        cursor.execute(statement)
+
+
+def rebuild(cursor) -> None:
+    """Recompute both tables from the bookings; the caller keeps bookings still meanwhile."""
+    for statement in REBUILD:
+        cursor.execute(statement)
