@@ -32,3 +32,24 @@ def test_a_scenario_too_slow_to_complete_a_request_is_not_a_failure():
 
 def test_an_endpoint_not_landed_yet_is_not_a_failure():
     assert failures(run_with(available=False, probe_status=None)) == []
+
+
+def test_a_throughput_target_scales_with_the_machines_floor():
+    from bench.run import scaled_target
+
+    # The reference machine served 6,000 req/s bare; one at 3,000 owes half the req/s.
+    assert scaled_target("doctors_list", 3000) == 350.0
+    assert scaled_target("doctors_list", None) is None
+
+
+def test_a_latency_bound_scales_inversely_with_the_machines_floor():
+    from bench.run import scaled_target
+
+    assert scaled_target("admin_reports", 3000) == 600.0
+
+
+def test_the_target_cell_reports_both_the_absolute_and_the_scaled_verdict():
+    from bench.run import fmt_target
+
+    cell = fmt_target("slots", {"requests": 10, "req_s": 400.0}, floor_req_s=3000)
+    assert cell == "≥ 750 req/s ✗; at this floor ≥ 375 ✓"
