@@ -94,32 +94,38 @@ def doctor_slot_list(*, doctor, date_from: dt.date, date_to: dt.date) -> list[di
     two queries (schedules, active bookings) whatever the range.
     """
     now = timezone.now()
+    today = timezone.localdate(now)
+    # Dates before today hold no future slot: not even read.
+    first_day = max(date_from, today)
+    if first_day > date_to:
+        return []
     schedules = list(
-        DoctorSchedule.objects.filter(doctor=doctor, date__gte=date_from, date__lte=date_to)
+        DoctorSchedule.objects.filter(doctor=doctor, date__gte=first_day, date__lte=date_to)
         .order_by("date", "start_time", "id")
-        .only("id", "date", "start_time", "end_time")
+        .values_list("id", "date", "start_time", "end_time")
     )
     if not schedules:
         return []
     taken = set(
         AppointmentBooking.objects.filter(
-            ACTIVE_Q, doctor=doctor, appointment_date__gte=date_from, appointment_date__lte=date_to
+            ACTIVE_Q, doctor=doctor, appointment_date__gte=first_day, appointment_date__lte=date_to
         )
         .exclude(schedule__isnull=True)
         .values_list("schedule_id", "appointment_time")
         .order_by()
     )
     slots = []
-    for schedule in schedules:
-        for time in slot_times(schedule.start_time, schedule.end_time):
-            if timezone.make_aware(dt.datetime.combine(schedule.date, time)) <= now:
+    for schedule_id, date, start_time, end_time in schedules:
+        for time in slot_times(start_time, end_time):
+            # Only today's slots can have started (clinic wall-clock time made aware).
+            if date == today and timezone.make_aware(dt.datetime.combine(date, time)) <= now:
                 continue
             slots.append(
                 {
-                    "schedule": schedule.pk,
-                    "date": schedule.date,
+                    "schedule": schedule_id,
+                    "date": date,
                     "time": time,
-                    "available": (schedule.pk, time) not in taken,
+                    "available": (schedule_id, time) not in taken,
                 }
             )
     slots.sort(key=lambda s: (s["date"], s["time"], s["schedule"]))
