@@ -130,6 +130,24 @@ class DoctorDayStats(models.Model):
         return f"doctor {self.doctor_id} on {self.date}: {self.bookings} bookings"
 
 
+class DoctorStats(models.Model):
+    """Per doctor, all time: the sums of their `DoctorDayStats` rows, kept by the same triggers.
+
+    The all-time report reads one row per doctor instead of summing every day of every doctor.
+    """
+
+    doctor = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    bookings = models.IntegerField(default=0)
+    appointments = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    revenue_cents = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"doctor {self.doctor_id}: {self.bookings} bookings"
+
+
 class PatientStats(models.Model):
     """Per patient: how many bookings (cancelled included) and the first and last date.
 

@@ -1,5 +1,7 @@
 # ruff: noqa: S608 -- only this module's table-name constants are formatted into the SQL; no input.
-"""The SQL that keeps `DoctorDayStats` and `PatientStats` equal to the bookings they summarise.
+"""The SQL that keeps the reports' summaries equal to the bookings they summarise.
+
+`DoctorDayStats` (per doctor and day), `DoctorStats` (per doctor, all time) and `PatientStats`.
 
 Row triggers on `appointments_appointmentbooking`, for PostgreSQL (one PL/pgSQL function) and
 SQLite (one trigger per event), so every writer (services, the Django admin, a shell, a
@@ -14,7 +16,45 @@ triggers, and by the migration that creates them).
 
 BOOKING = "appointments_appointmentbooking"
 DOCTOR_DAY = "appointments_doctordaystats"
+DOCTOR = "appointments_doctorstats"
 PATIENT = "appointments_patientstats"
+
+# The doctor summaries: per doctor and day, and per doctor all time (the all-time report reads
+# 2,000 rows instead of summing every day). (table, its key columns, the booking's columns.)
+DOCTOR_TABLES = [
+    (DOCTOR_DAY, ("doctor_id", "date"), ("doctor_id", "appointment_date")),
+    (DOCTOR, ("doctor_id",), ("doctor_id",)),
+]
+
+
+def _pg_doctor_subtract(table, keys, columns) -> str:
+    match = " AND ".join(f"{k} = OLD.{c}" for k, c in zip(keys, columns, strict=True))
+    return f"""
+        UPDATE {table} SET
+            bookings = bookings - 1,
+            appointments = appointments - (OLD.status <> 'cancelled')::integer,
+            completed = completed - (OLD.status = 'completed')::integer,
+            revenue_cents = revenue_cents
+                - CASE WHEN OLD.status = 'completed' THEN round(OLD.fee * 100)::bigint ELSE 0 END
+        WHERE {match};"""
+
+
+def _pg_doctor_add(table, keys, columns) -> str:
+    return f"""
+        INSERT INTO {table} AS s ({", ".join(keys)}, bookings, appointments, completed,
+            revenue_cents)
+        VALUES (
+            {", ".join(f"NEW.{c}" for c in columns)}, 1,
+            (NEW.status <> 'cancelled')::integer,
+            (NEW.status = 'completed')::integer,
+            CASE WHEN NEW.status = 'completed' THEN round(NEW.fee * 100)::bigint ELSE 0 END
+        )
+        ON CONFLICT ({", ".join(keys)}) DO UPDATE SET
+            bookings = s.bookings + EXCLUDED.bookings,
+            appointments = s.appointments + EXCLUDED.appointments,
+            completed = s.completed + EXCLUDED.completed,
+            revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;"""
+
 
 POSTGRES_CREATE = f"""
 CREATE OR REPLACE FUNCTION appointments_report_stats() RETURNS trigger AS $$
@@ -26,29 +66,9 @@ BEGIN
             RETURN NULL;
         END IF;
     END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE {DOCTOR_DAY} SET
-            bookings = bookings - 1,
-            appointments = appointments - (OLD.status <> 'cancelled')::integer,
-            completed = completed - (OLD.status = 'completed')::integer,
-            revenue_cents = revenue_cents
-                - CASE WHEN OLD.status = 'completed' THEN round(OLD.fee * 100)::bigint ELSE 0 END
-        WHERE doctor_id = OLD.doctor_id AND date = OLD.appointment_date;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{"".join(_pg_doctor_subtract(*t) for t in DOCTOR_TABLES)}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO {DOCTOR_DAY} AS s
-            (doctor_id, date, bookings, appointments, completed, revenue_cents)
-        VALUES (
-            NEW.doctor_id, NEW.appointment_date, 1,
-            (NEW.status <> 'cancelled')::integer,
-            (NEW.status = 'completed')::integer,
-            CASE WHEN NEW.status = 'completed' THEN round(NEW.fee * 100)::bigint ELSE 0 END
-        )
-        ON CONFLICT (doctor_id, date) DO UPDATE SET
-            bookings = s.bookings + EXCLUDED.bookings,
-            appointments = s.appointments + EXCLUDED.appointments,
-            completed = s.completed + EXCLUDED.completed,
-            revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{"".join(_pg_doctor_add(*t) for t in DOCTOR_TABLES)}
     END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {PATIENT} AS p (patient_id, bookings, first_date, last_date)
@@ -92,27 +112,39 @@ DROP FUNCTION IF EXISTS appointments_report_stats();
 
 
 def _sqlite_add(row: str) -> str:
-    return f"""
-        INSERT OR IGNORE INTO {DOCTOR_DAY}
-            (doctor_id, date, bookings, appointments, completed, revenue_cents)
-        VALUES ({row}.doctor_id, {row}.appointment_date, 0, 0, 0, 0);
-        UPDATE {DOCTOR_DAY} SET
+    statements = []
+    for table, keys, columns in DOCTOR_TABLES:
+        match = " AND ".join(f"{k} = {row}.{c}" for k, c in zip(keys, columns, strict=True))
+        statements.append(f"""
+        INSERT OR IGNORE INTO {table}
+            ({", ".join(keys)}, bookings, appointments, completed, revenue_cents)
+        VALUES ({", ".join(f"{row}.{c}" for c in columns)}, 0, 0, 0, 0);
+        UPDATE {table} SET
             bookings = bookings + 1,
             appointments = appointments + ({row}.status <> 'cancelled'),
             completed = completed + ({row}.status = 'completed'),
             revenue_cents = revenue_cents + (CASE WHEN {row}.status = 'completed'
                 THEN CAST(ROUND({row}.fee * 100) AS INTEGER) ELSE 0 END)
-        WHERE doctor_id = {row}.doctor_id AND date = {row}.appointment_date;"""
+        WHERE {match};""")
+    return "".join(statements)
 
 
-_SQLITE_SUBTRACT_OLD = f"""
-        UPDATE {DOCTOR_DAY} SET
+def _sqlite_subtract_old() -> str:
+    statements = []
+    for table, keys, columns in DOCTOR_TABLES:
+        match = " AND ".join(f"{k} = OLD.{c}" for k, c in zip(keys, columns, strict=True))
+        statements.append(f"""
+        UPDATE {table} SET
             bookings = bookings - 1,
             appointments = appointments - (OLD.status <> 'cancelled'),
             completed = completed - (OLD.status = 'completed'),
             revenue_cents = revenue_cents - (CASE WHEN OLD.status = 'completed'
                 THEN CAST(ROUND(OLD.fee * 100) AS INTEGER) ELSE 0 END)
-        WHERE doctor_id = OLD.doctor_id AND date = OLD.appointment_date;"""
+        WHERE {match};""")
+    return "".join(statements)
+
+
+_SQLITE_SUBTRACT_OLD = _sqlite_subtract_old()
 
 
 def _sqlite_refresh_patient(patient: str, *, create: bool) -> str:
@@ -174,6 +206,11 @@ REBUILD = [
         SUM(CASE WHEN status = 'completed' THEN CAST(ROUND(fee * 100) AS bigint) ELSE 0 END)
     FROM {BOOKING}
     GROUP BY doctor_id, appointment_date""",
+    f"DELETE FROM {DOCTOR}",
+    f"""INSERT INTO {DOCTOR} (doctor_id, bookings, appointments, completed, revenue_cents)
+    SELECT doctor_id, SUM(bookings), SUM(appointments), SUM(completed), SUM(revenue_cents)
+    FROM {DOCTOR_DAY}
+    GROUP BY doctor_id""",
     f"DELETE FROM {PATIENT}",
     f"""INSERT INTO {PATIENT} (patient_id, bookings, first_date, last_date)
     SELECT patient_id, COUNT(*), MIN(appointment_date), MAX(appointment_date)

@@ -15,7 +15,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from appointments import services
-from appointments.models import AppointmentBooking, AppointmentStatus, DoctorDayStats, PatientStats
+from appointments.models import (
+    AppointmentBooking,
+    AppointmentStatus,
+    DoctorDayStats,
+    DoctorStats,
+    PatientStats,
+)
 from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
 from users.tests.factories import AdminFactory, PatientFactory
@@ -27,18 +33,20 @@ STATUSES = [s.value for s in AppointmentStatus]
 
 def _expected():
     doctor_day = defaultdict(lambda: [0, 0, 0, 0])
+    doctor = defaultdict(lambda: [0, 0, 0, 0])
     patients: dict[int, list] = {}
     for b in AppointmentBooking.objects.all():
-        row = doctor_day[(b.doctor_id, b.appointment_date)]
-        row[0] += 1
-        row[1] += b.status != "cancelled"
-        row[2] += b.status == "completed"
-        row[3] += int(b.fee * 100) if b.status == "completed" else 0
+        for row in (doctor_day[(b.doctor_id, b.appointment_date)], doctor[b.doctor_id]):
+            row[0] += 1
+            row[1] += b.status != "cancelled"
+            row[2] += b.status == "completed"
+            row[3] += int(b.fee * 100) if b.status == "completed" else 0
         p = patients.setdefault(b.patient_id, [0, b.appointment_date, b.appointment_date])
         p[0] += 1
         p[1], p[2] = min(p[1], b.appointment_date), max(p[2], b.appointment_date)
     return (
         {k: tuple(v) for k, v in doctor_day.items()},
+        {k: tuple(v) for k, v in doctor.items()},
         {k: tuple(v) for k, v in patients.items()},
     )
 
@@ -48,14 +56,19 @@ def _stored():
         (s.doctor_id, s.date): (s.bookings, s.appointments, s.completed, s.revenue_cents)
         for s in DoctorDayStats.objects.all()
     }
+    doctor = {
+        s.doctor_id: (s.bookings, s.appointments, s.completed, s.revenue_cents)
+        for s in DoctorStats.objects.all()
+    }
     patients = {
         s.patient_id: (s.bookings, s.first_date, s.last_date) for s in PatientStats.objects.all()
     }
     # Rows emptied by deletes and moves may stay, holding nothing.
-    assert all(v == (0, 0, 0, 0) for v in doctor_day.values() if v[0] == 0)
+    assert all(v == (0, 0, 0, 0) for v in [*doctor_day.values(), *doctor.values()] if v[0] == 0)
     assert all(v == (0, None, None) for v in patients.values() if v[0] == 0)
     return (
         {k: v for k, v in doctor_day.items() if v[0]},
+        {k: v for k, v in doctor.items() if v[0]},
         {k: v for k, v in patients.items() if v[0]},
     )
 
@@ -108,6 +121,7 @@ def test_rebuild_reproduces_what_the_triggers_keep():
         AppointmentFactory(status=status, fee=Decimal("333.33"))
     kept = _stored()
     DoctorDayStats.objects.all().delete()
+    DoctorStats.objects.all().delete()
     PatientStats.objects.all().delete()
     call_command("rebuild_report_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _stored() == kept == _expected()
