@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class DoctorDetail(models.Model):
@@ -33,7 +34,8 @@ class DoctorDetail(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["specialization"], name="doctordetail_spec_idx"),
+            # The directory filters specialization case-insensitively: UPPER(...) = UPPER(%s).
+            models.Index(Upper("specialization"), name="doctordetail_spec_upper_idx"),
             models.Index(fields=["consultation_fee"], name="doctordetail_fee_idx"),
         ]
 
