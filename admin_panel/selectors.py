@@ -45,6 +45,11 @@ def appointment_admin_list() -> QuerySet[AppointmentBooking]:
     return AppointmentBooking.objects.select_related("patient", "doctor").order_by("-id")
 
 
+def appointment_total() -> int:
+    """How many bookings there are (every status): the sum the per-doctor summaries keep."""
+    return DoctorStats.objects.aggregate(n=Sum("bookings"))["n"] or 0
+
+
 def audit_log_list() -> QuerySet[AuditLogEntry]:
     """The whole audit trail, newest first."""
     return AuditLogEntry.objects.order_by("-timestamp", "-id")

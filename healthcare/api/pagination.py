@@ -1,5 +1,8 @@
 """Pagination shared by every list: `?page=N&page_size=N`, sizes above 100 clamped, not refused."""
 
+import functools
+
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import Count, Window
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -10,10 +13,25 @@ TOTAL = "page_total_rows"
 MAX_PAGE_NUMBER = 10**9
 
 
+class _KnownCountPaginator(DjangoPaginator):
+    """A paginator told its total instead of running COUNT(*) over its queryset."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count  # shadows the cached_property
+
+
 class StandardPagination(PageNumberPagination):
+    """`count` may be given when the caller knows the total more cheaply than COUNT(*)."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None, *, count: int | None = None):
+        if count is not None:
+            self.django_paginator_class = functools.partial(_KnownCountPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CountInPagePagination(StandardPagination):

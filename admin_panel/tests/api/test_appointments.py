@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from admin_panel.models import AuditLogEntry
@@ -279,3 +281,25 @@ def test_reading_one_appointment_records_patient_record_read(auth_client, admin_
     auth_client(admin_user).get(f"{URL}{appointment.pk}/")
     entry = AuditLogEntry.objects.get(action="patient_record_read")
     assert (entry.object_type, entry.object_id) == ("appointment", appointment.pk)
+
+
+def test_unfiltered_list_counts_every_booking_without_counting_the_table(auth_client, admin_user):
+    bookings = AppointmentFactory.create_batch(5, status="cancelled")
+    AppointmentFactory(status="completed")
+    AppointmentBooking.objects.filter(pk=bookings[0].pk).delete()
+    with CaptureQueriesContext(connection) as context:
+        body = auth_client(admin_user).get(URL, {"page_size": 2}).json()
+    assert body["count"] == AppointmentBooking.objects.count() == 5
+    assert "page=2" in body["next"]
+    # The total comes from the per-doctor summaries, not COUNT(*) over the bookings.
+    assert not any(
+        "COUNT(*)" in q["sql"] and "appointments_appointmentbooking" in q["sql"]
+        for q in context.captured_queries
+    )
+
+
+def test_filtered_list_counts_only_the_matching_bookings(auth_client, admin_user):
+    AppointmentFactory.create_batch(3, status="cancelled")
+    AppointmentFactory(status="completed")
+    body = auth_client(admin_user).get(URL, {"status": "completed"}).json()
+    assert body["count"] == 1
