@@ -1,7 +1,7 @@
 """Reads of doctors' details and schedules."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -37,6 +37,23 @@ def doctor_list(*, filters=None) -> QuerySet:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def doctor_directory_rows(*, filters=None) -> QuerySet:
+    """`doctor_list` as flat rows (`.values()`) of exactly what the directory shows.
+
+    The busiest public read: rows as dicts skip building two model instances per doctor, and
+    the query selects 7 columns instead of every column of the user and their details.
+    """
+    return doctor_list(filters=filters).values(
+        "id",
+        "full_name",
+        specialization=F("doctor_detail__specialization"),
+        experience_years=F("doctor_detail__experience_years"),
+        consultation_fee=F("doctor_detail__consultation_fee"),
+        location=F("doctor_detail__location"),
+        bio=F("doctor_detail__bio"),
+    )
 
 
 def doctor_public_get(*, doctor_id: int, with_schedules: bool = True):

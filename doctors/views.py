@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from appointments.selectors import doctor_slot_list
 from doctors.filters import DoctorFilter
-from doctors.selectors import doctor_list, doctor_public_get
+from doctors.selectors import doctor_directory_rows, doctor_public_get
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api.formats import date_out, money, time_out
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
@@ -53,6 +53,17 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         # Hand-written: the directory is the busiest public read (healthcare/api/formats.py).
+        if isinstance(instance, dict):
+            # A row of `doctor_directory_rows` (the list): already flat.
+            return {
+                "id": instance["id"],
+                "full_name": instance["full_name"],
+                "specialization": instance["specialization"],
+                "experience_years": instance["experience_years"],
+                "consultation_fee": money(instance["consultation_fee"]),
+                "location": instance["location"],
+                "bio": instance["bio"],
+            }
         detail = instance.doctor_detail
         return {
             "id": instance.pk,
@@ -121,7 +132,7 @@ class DoctorListView(ListAPIView):
     filterset_class = DoctorFilter
 
     def get_queryset(self):
-        return doctor_list(filters=self.request.query_params)
+        return doctor_directory_rows(filters=self.request.query_params)
 
     def filter_queryset(self, queryset):
         return queryset

@@ -34,3 +34,12 @@ def test_hand_written_slot_output_matches_drf(available):
     }
     generic = serializers.Serializer.to_representation(SlotOutputSerializer(), slot)
     assert SlotOutputSerializer(slot).data == generic
+
+
+def test_a_directory_row_renders_like_the_doctor_it_comes_from():
+    from doctors.selectors import doctor_directory_rows
+
+    doctor = DoctorFactory(doctor_detail__consultation_fee=Decimal("1234.5"))
+    doctor.refresh_from_db()
+    (row,) = doctor_directory_rows()
+    assert DoctorPublicOutputSerializer(row).data == DoctorPublicOutputSerializer(doctor).data

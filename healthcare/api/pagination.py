@@ -66,7 +66,12 @@ class CountInPagePagination(StandardPagination):
             counted = queryset.annotate(**{TOTAL: Window(Count("*"))})
             rows = list(counted[offset : offset + page_size])
         # A cached_property: setting it spares the paginator its own COUNT(*).
-        paginator.count = getattr(rows[0], TOTAL) if rows else queryset.count()
+        if not rows:
+            paginator.count = queryset.count()
+        elif isinstance(rows[0], dict):  # a .values() queryset
+            paginator.count = rows[0][TOTAL]
+        else:
+            paginator.count = getattr(rows[0], TOTAL)
         if number > paginator.num_pages:
             raise NotFound(self.invalid_page_message.format(page_number=raw_number, message=""))
         self.page = paginator._get_page(rows, number, paginator)
