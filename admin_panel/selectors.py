@@ -180,11 +180,23 @@ def report_patient_rows(*, date_from: dt.date | None, date_to: dt.date | None) -
 
 def report_patient_appointments(
     *, patient_ids: list[int], date_from: dt.date | None, date_to: dt.date | None
-) -> QuerySet[AppointmentBooking]:
-    """All bookings (cancelled too) of the given patients in the range, by date and time."""
+) -> QuerySet:
+    """All bookings (cancelled too) of the given patients in the range, by date and time.
+
+    Flat rows (`.values()`): a page of patients can hold thousands of bookings.
+    """
     return (
         _in_range(date_from, date_to)
         .filter(patient_id__in=patient_ids)
-        .select_related("doctor")
         .order_by("appointment_date", "appointment_time", "id")
+        .values(
+            "id",
+            "patient_id",
+            "doctor_id",
+            "appointment_date",
+            "appointment_time",
+            "status",
+            "fee",
+            doctor_name=F("doctor__full_name"),
+        )
     )

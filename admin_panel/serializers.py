@@ -150,21 +150,22 @@ class ReportDoctorRowSerializer(serializers.Serializer):
 class ReportAppointmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     doctor_id = serializers.IntegerField()
-    doctor_name = serializers.CharField(source="doctor.full_name")
+    doctor_name = serializers.CharField()
     appointment_date = serializers.DateField()
     appointment_time = serializers.TimeField()
     status = serializers.CharField()
     fee = serializers.DecimalField(**MONEY)
 
     def to_representation(self, instance):
+        # A row of `report_patient_appointments` (flat, `doctor_name` joined).
         return {
-            "id": instance.pk,
-            "doctor_id": instance.doctor_id,
-            "doctor_name": instance.doctor.full_name,
-            "appointment_date": date_out(instance.appointment_date),
-            "appointment_time": time_out(instance.appointment_time),
-            "status": instance.status,
-            "fee": money(instance.fee),
+            "id": instance["id"],
+            "doctor_id": instance["doctor_id"],
+            "doctor_name": instance["doctor_name"],
+            "appointment_date": date_out(instance["appointment_date"]),
+            "appointment_time": time_out(instance["appointment_time"]),
+            "status": instance["status"],
+            "fee": money(instance["fee"]),
         }
 
 

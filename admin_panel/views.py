@@ -315,7 +315,7 @@ class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
         )
         by_patient: dict[int, list] = {row["patient_id"]: [] for row in patients}
         for appointment in appointments:
-            by_patient[appointment.patient_id].append(appointment)
+            by_patient[appointment["patient_id"]].append(appointment)
         data = {
             **totals,
             "appointments_per_doctor": per_doctor,
