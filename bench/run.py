@@ -593,7 +593,7 @@ def profile_pass(scenarios, names, *, wrk, server, port, duration, threads, conn
         except subprocess.TimeoutExpired:
             spy_proc.kill()
         if raw.exists():
-            sc.result["profile"] = fold(raw.read_text())
+            sc.result["profile"] = fold(raw.read_text(errors="replace"))
             top = ", ".join(f"{k} {v}%" for k, v in sc.result["profile"]["layers"][:3])
             log(f"{name}: profile {top}")
 
