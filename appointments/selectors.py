@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -163,3 +163,25 @@ def appointment_list(*, user, filters=None) -> QuerySet[AppointmentBooking]:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def appointment_list_rows(*, user, filters=None) -> QuerySet:
+    """`appointment_list` as flat rows (`.values()`) of exactly what the list shows.
+
+    A patient's or doctor's own list is read on every app start: dicts skip building three
+    model instances per row (the booking, its patient, its doctor) and every user column.
+    """
+    return appointment_list(user=user, filters=filters).values(
+        "id",
+        "patient_id",
+        "doctor_id",
+        "schedule_id",
+        "appointment_date",
+        "appointment_time",
+        "status",
+        "notes",
+        "fee",
+        "created_at",
+        patient_name=F("patient__full_name"),
+        doctor_name=F("doctor__full_name"),
+    )

@@ -34,6 +34,22 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py).
+        if isinstance(instance, dict):
+            # A row of `appointment_list_rows` (the list): flat, names joined.
+            return {
+                "id": instance["id"],
+                "patient": instance["patient_id"],
+                "patient_name": instance["patient_name"],
+                "doctor": instance["doctor_id"],
+                "doctor_name": instance["doctor_name"],
+                "schedule": instance["schedule_id"],
+                "appointment_date": date_out(instance["appointment_date"]),
+                "appointment_time": time_out(instance["appointment_time"]),
+                "status": instance["status"],
+                "notes": instance["notes"],
+                "fee": money(instance["fee"]),
+                "created_at": datetime_out(instance["created_at"]),
+            }
         return {
             "id": instance.pk,
             "patient": instance.patient_id,

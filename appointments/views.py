@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from appointments import services
 from appointments.filters import AppointmentFilter
-from appointments.selectors import appointment_list, appointment_visible_list
+from appointments.selectors import appointment_list_rows, appointment_visible_list
 from appointments.serializers import (
     AppointmentBookInputSerializer,
     AppointmentOutputSerializer,
@@ -96,7 +96,7 @@ class MyAppointmentListView(ListAPIView):
     filterset_class = AppointmentFilter
 
     def get_queryset(self):
-        return appointment_list(user=self.request.user, filters=self.request.query_params)
+        return appointment_list_rows(user=self.request.user, filters=self.request.query_params)
 
     def filter_queryset(self, queryset):
         return queryset

@@ -36,3 +36,12 @@ def test_hand_written_appointment_output_matches_drf(zone):
         for booking in bookings:
             booking.refresh_from_db()
             assert AppointmentOutputSerializer(booking).data == _generic(booking)
+
+
+def test_a_list_row_renders_like_the_appointment_it_comes_from():
+    from appointments.selectors import appointment_list_rows
+
+    booking = AppointmentFactory(notes="Fasting", fee=Decimal("1234.5"))
+    booking.refresh_from_db()
+    (row,) = appointment_list_rows(user=booking.patient)
+    assert AppointmentOutputSerializer(row).data == AppointmentOutputSerializer(booking).data
