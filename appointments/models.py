@@ -139,6 +139,9 @@ class DoctorStats(models.Model):
     doctor = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
+    # A copy of the doctor's full_name (a trigger on users keeps it): the all-time report reads
+    # names and totals from this one table, in name order.
+    doctor_name = models.CharField(max_length=150, blank=True, default="")
     bookings = models.IntegerField(default=0)
     appointments = models.IntegerField(default=0)
     completed = models.IntegerField(default=0)

@@ -17,6 +17,10 @@ triggers, and by the migration that creates them).
 BOOKING = "appointments_appointmentbooking"
 DOCTOR_DAY = "appointments_doctordaystats"
 DOCTOR = "appointments_doctorstats"
+USER = "users_user"
+# The all-time summary carries the doctor's name, so the all-time report needs no lookup per
+# doctor; a rename is copied over by its own trigger on the users table.
+NAME_FROM_USER = f"(SELECT u.full_name FROM {USER} u WHERE u.id = {{row}}.doctor_id)"
 PATIENT = "appointments_patientstats"
 
 # The doctor summaries: per doctor and day, and per doctor all time (the all-time report reads
@@ -25,6 +29,13 @@ DOCTOR_TABLES = [
     (DOCTOR_DAY, ("doctor_id", "date"), ("doctor_id", "appointment_date")),
     (DOCTOR, ("doctor_id",), ("doctor_id",)),
 ]
+
+
+def _name(table, row: str) -> tuple[str, str]:
+    """The extra column and value a new row of `table` gets: the doctor's name, or nothing."""
+    if table != DOCTOR:
+        return "", ""
+    return ", doctor_name", ", " + NAME_FROM_USER.format(row=row)
 
 
 def _pg_doctor_subtract(table, keys, columns) -> str:
@@ -40,14 +51,16 @@ def _pg_doctor_subtract(table, keys, columns) -> str:
 
 
 def _pg_doctor_add(table, keys, columns) -> str:
+    name_column, name_value = _name(table, "NEW")
     return f"""
         INSERT INTO {table} AS s ({", ".join(keys)}, bookings, appointments, completed,
-            revenue_cents)
+            revenue_cents{name_column})
         VALUES (
             {", ".join(f"NEW.{c}" for c in columns)}, 1,
             (NEW.status <> 'cancelled')::integer,
             (NEW.status = 'completed')::integer,
             CASE WHEN NEW.status = 'completed' THEN round(NEW.fee * 100)::bigint ELSE 0 END
+            {name_value}
         )
         ON CONFLICT ({", ".join(keys)}) DO UPDATE SET
             bookings = s.bookings + EXCLUDED.bookings,
@@ -103,11 +116,25 @@ DROP TRIGGER IF EXISTS appointments_report_stats ON {BOOKING};
 CREATE TRIGGER appointments_report_stats
     AFTER INSERT OR UPDATE OR DELETE ON {BOOKING}
     FOR EACH ROW EXECUTE FUNCTION appointments_report_stats();
+
+CREATE OR REPLACE FUNCTION appointments_report_doctor_name() RETURNS trigger AS $$
+BEGIN
+    UPDATE {DOCTOR} SET doctor_name = NEW.full_name WHERE doctor_id = NEW.id;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS appointments_report_doctor_name ON {USER};
+CREATE TRIGGER appointments_report_doctor_name
+    AFTER UPDATE OF full_name ON {USER}
+    FOR EACH ROW WHEN (OLD.full_name IS DISTINCT FROM NEW.full_name)
+    EXECUTE FUNCTION appointments_report_doctor_name();
 """
 
 POSTGRES_DROP = f"""
 DROP TRIGGER IF EXISTS appointments_report_stats ON {BOOKING};
 DROP FUNCTION IF EXISTS appointments_report_stats();
+DROP TRIGGER IF EXISTS appointments_report_doctor_name ON {USER};
+DROP FUNCTION IF EXISTS appointments_report_doctor_name();
 """
 
 
@@ -115,10 +142,11 @@ def _sqlite_add(row: str) -> str:
     statements = []
     for table, keys, columns in DOCTOR_TABLES:
         match = " AND ".join(f"{k} = {row}.{c}" for k, c in zip(keys, columns, strict=True))
+        name_column, name_value = _name(table, row)
         statements.append(f"""
         INSERT OR IGNORE INTO {table}
-            ({", ".join(keys)}, bookings, appointments, completed, revenue_cents)
-        VALUES ({", ".join(f"{row}.{c}" for c in columns)}, 0, 0, 0, 0);
+            ({", ".join(keys)}, bookings, appointments, completed, revenue_cents{name_column})
+        VALUES ({", ".join(f"{row}.{c}" for c in columns)}, 0, 0, 0, 0{name_value});
         UPDATE {table} SET
             bookings = bookings + 1,
             appointments = appointments + ({row}.status <> 'cancelled'),
@@ -191,9 +219,20 @@ SQLITE_CREATE = [
     END""",
 ]
 
+SQLITE_CREATE.append(
+    f"""CREATE TRIGGER appointments_report_doctor_name AFTER UPDATE OF full_name ON {USER}
+    WHEN OLD.full_name IS NOT NEW.full_name
+    BEGIN
+        UPDATE {DOCTOR} SET doctor_name = NEW.full_name WHERE doctor_id = NEW.id;
+    END"""
+)
+
 SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS appointments_report_stats_{event}"
-    for event in ("insert", "update", "move", "delete")
+    *(
+        f"DROP TRIGGER IF EXISTS appointments_report_stats_{event}"
+        for event in ("insert", "update", "move", "delete")
+    ),
+    "DROP TRIGGER IF EXISTS appointments_report_doctor_name",
 ]
 
 REBUILD = [
@@ -207,10 +246,12 @@ REBUILD = [
     FROM {BOOKING}
     GROUP BY doctor_id, appointment_date""",
     f"DELETE FROM {DOCTOR}",
-    f"""INSERT INTO {DOCTOR} (doctor_id, bookings, appointments, completed, revenue_cents)
-    SELECT doctor_id, SUM(bookings), SUM(appointments), SUM(completed), SUM(revenue_cents)
-    FROM {DOCTOR_DAY}
-    GROUP BY doctor_id""",
+    f"""INSERT INTO {DOCTOR}
+        (doctor_id, doctor_name, bookings, appointments, completed, revenue_cents)
+    SELECT d.doctor_id, u.full_name,
+        SUM(d.bookings), SUM(d.appointments), SUM(d.completed), SUM(d.revenue_cents)
+    FROM {DOCTOR_DAY} d JOIN {USER} u ON u.id = d.doctor_id
+    GROUP BY d.doctor_id, u.full_name""",
     f"DELETE FROM {PATIENT}",
     f"""INSERT INTO {PATIENT} (patient_id, bookings, first_date, last_date)
     SELECT patient_id, COUNT(*), MIN(appointment_date), MAX(appointment_date)

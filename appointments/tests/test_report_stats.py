@@ -125,3 +125,15 @@ def test_rebuild_reproduces_what_the_triggers_keep():
     PatientStats.objects.all().delete()
     call_command("rebuild_report_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _stored() == kept == _expected()
+
+
+def test_the_all_time_summary_follows_a_doctor_rename():
+    booking = AppointmentFactory(schedule__doctor__full_name="Dr Before")
+    assert DoctorStats.objects.get(doctor_id=booking.doctor_id).doctor_name == "Dr Before"
+    doctor = booking.doctor
+    doctor.full_name = "Dr After"
+    doctor.save()
+    assert DoctorStats.objects.get(doctor_id=doctor.pk).doctor_name == "Dr After"
+    DoctorStats.objects.all().delete()
+    call_command("rebuild_report_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert DoctorStats.objects.get(doctor_id=doctor.pk).doctor_name == "Dr After"

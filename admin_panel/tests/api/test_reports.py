@@ -269,3 +269,11 @@ def test_a_ranged_report_runs_the_same_fixed_number_of_queries(
     with django_assert_num_queries(6):
         data = client.get(URL, params).json()
     assert data["patients_count"] == len(data["patients"]) > 1
+
+
+def test_the_all_time_report_shows_a_renamed_doctor_under_the_new_name(auth_client, admin_user):
+    booking = AppointmentFactory(status="completed")
+    booking.doctor.full_name = "Dr Renamed"
+    booking.doctor.save()
+    rows = auth_client(admin_user).get(URL).json()["appointments_per_doctor"]
+    assert [row["doctor_name"] for row in rows] == ["Dr Renamed"]
