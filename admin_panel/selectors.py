@@ -24,6 +24,7 @@ from appointments.models import (
     DoctorDayStats,
     DoctorStats,
     PatientStats,
+    ReportTotals,
 )
 from users.models import Role, User
 
@@ -136,11 +137,14 @@ def report_patients_count(*, date_from: dt.date | None, date_to: dt.date | None)
 
     From the per-patient summaries (`PatientStats`): a patient whose first and last booking
     dates both lie in the range has one there, one whose span misses the range has none, and
-    only those in between are probed. All time, nobody is probed (50k patients: about 2 ms
-    instead of 120).
+    only those in between are probed. All time, the count the triggers keep in `ReportTotals`
+    (counting the 50k summaries took 2 ms, probing every patient 120).
     """
     patients = PatientStats.objects.filter(bookings__gt=0)
     if date_from is None and date_to is None:
+        kept = ReportTotals.objects.filter(pk=1).values_list("patients", flat=True)
+        for count in kept:
+            return count
         return patients.count()
     inside = Q()
     if date_from:

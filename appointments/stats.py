@@ -1,7 +1,8 @@
 # ruff: noqa: S608 -- only this module's table-name constants are formatted into the SQL; no input.
 """The SQL that keeps the reports' summaries equal to the bookings they summarise.
 
-`DoctorDayStats` (per doctor and day), `DoctorStats` (per doctor, all time) and `PatientStats`.
+`DoctorDayStats` (per doctor and day), `DoctorStats` (per doctor, all time), `PatientStats` and
+the one `ReportTotals` row.
 
 Row triggers on `appointments_appointmentbooking`, for PostgreSQL (one PL/pgSQL function) and
 SQLite (one trigger per event), so every writer (services, the Django admin, a shell, a
@@ -10,18 +11,25 @@ counts once in its (doctor, date) row: `bookings` always, `appointments` unless 
 `completed` and `revenue_cents` when completed. An update subtracts the old row and adds the
 new one; a move to another patient or date, or a delete, recomputes the patients concerned.
 
-`rebuild_sql()` recomputes both tables from scratch (used after bulk loads that bypass the
+`rebuild()` recomputes every summary from scratch (used after bulk loads that bypass the
 triggers, and by the migration that creates them).
 """
 
 BOOKING = "appointments_appointmentbooking"
 DOCTOR_DAY = "appointments_doctordaystats"
 DOCTOR = "appointments_doctorstats"
+PATIENT = "appointments_patientstats"
 USER = "users_user"
+TOTALS = "appointments_reporttotals"
+# The one totals row: how many patients hold any booking. A patient's first booking adds one,
+# the delete of their last removes one; a rare move between patients or dates recounts.
+RECOUNT_PATIENTS = (
+    f"UPDATE {TOTALS} SET patients = (SELECT COUNT(*) FROM {PATIENT} WHERE bookings > 0) "
+    "WHERE id = 1;"
+)
 # The all-time summary carries the doctor's name, so the all-time report needs no lookup per
 # doctor; a rename is copied over by its own trigger on the users table.
 NAME_FROM_USER = f"(SELECT u.full_name FROM {USER} u WHERE u.id = {{row}}.doctor_id)"
-PATIENT = "appointments_patientstats"
 
 # The doctor summaries: per doctor and day, and per doctor all time (the all-time report reads
 # 2,000 rows instead of summing every day). (table, its key columns, the booking's columns.)
@@ -71,6 +79,9 @@ def _pg_doctor_add(table, keys, columns) -> str:
 
 POSTGRES_CREATE = f"""
 CREATE OR REPLACE FUNCTION appointments_report_stats() RETURNS trigger AS $$
+DECLARE
+    patient_bookings integer;
+    old_bookings integer;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
         IF OLD.status = NEW.status AND OLD.fee = NEW.fee AND OLD.doctor_id = NEW.doctor_id
@@ -89,15 +100,27 @@ BEGIN
         ON CONFLICT (patient_id) DO UPDATE SET
             bookings = p.bookings + 1,
             first_date = LEAST(p.first_date, EXCLUDED.first_date),
-            last_date = GREATEST(p.last_date, EXCLUDED.last_date);
+            last_date = GREATEST(p.last_date, EXCLUDED.last_date)
+        RETURNING p.bookings INTO patient_bookings;
+        IF patient_bookings = 1 THEN
+            UPDATE {TOTALS} SET patients = patients + 1 WHERE id = 1;
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
         -- Only ever lowers the patient's row: an UPDATE, never a new row (a flush deleting
-        -- bookings after the summaries must not bring rows back).
+        -- bookings after the summaries must not bring rows back). Row triggers of one DELETE
+        -- all run after it and see its end state, so the row is recounted, and the patient
+        -- leaves the total only on the change from some bookings to none.
+        SELECT p.bookings INTO old_bookings FROM {PATIENT} p
+        WHERE p.patient_id = OLD.patient_id FOR UPDATE;
         UPDATE {PATIENT} p SET (bookings, first_date, last_date) = (
             SELECT COUNT(*), MIN(b.appointment_date), MAX(b.appointment_date)
             FROM {BOOKING} b WHERE b.patient_id = OLD.patient_id
         )
-        WHERE p.patient_id = OLD.patient_id;
+        WHERE p.patient_id = OLD.patient_id
+        RETURNING p.bookings INTO patient_bookings;
+        IF old_bookings > 0 AND patient_bookings = 0 THEN
+            UPDATE {TOTALS} SET patients = patients - 1 WHERE id = 1;
+        END IF;
     ELSIF OLD.patient_id <> NEW.patient_id OR OLD.appointment_date <> NEW.appointment_date THEN
         INSERT INTO {PATIENT} AS p (patient_id, bookings, first_date, last_date)
         SELECT x.id, COUNT(b.id), MIN(b.appointment_date), MAX(b.appointment_date)
@@ -108,6 +131,7 @@ BEGIN
             bookings = EXCLUDED.bookings,
             first_date = EXCLUDED.first_date,
             last_date = EXCLUDED.last_date;
+        {RECOUNT_PATIENTS}
     END IF;
     RETURN NULL;
 END;
@@ -200,6 +224,8 @@ SQLITE_CREATE = [
             first_date = MIN(COALESCE(first_date, NEW.appointment_date), NEW.appointment_date),
             last_date = MAX(COALESCE(last_date, NEW.appointment_date), NEW.appointment_date)
         WHERE patient_id = NEW.patient_id;
+        UPDATE {TOTALS} SET patients = patients + 1
+        WHERE id = 1 AND (SELECT bookings FROM {PATIENT} WHERE patient_id = NEW.patient_id) = 1;
     END""",
     f"""CREATE TRIGGER appointments_report_stats_update
     AFTER UPDATE OF status, fee, doctor_id, patient_id, appointment_date ON {BOOKING}
@@ -213,9 +239,12 @@ SQLITE_CREATE = [
     WHEN OLD.patient_id IS NOT NEW.patient_id OR OLD.appointment_date IS NOT NEW.appointment_date
     BEGIN{_sqlite_refresh_patient("OLD.patient_id", create=False)}
         {_sqlite_refresh_patient("NEW.patient_id", create=True)}
+        {RECOUNT_PATIENTS}
     END""",
     f"""CREATE TRIGGER appointments_report_stats_delete AFTER DELETE ON {BOOKING}
     BEGIN{_SQLITE_SUBTRACT_OLD}{_sqlite_refresh_patient("OLD.patient_id", create=False)}
+        UPDATE {TOTALS} SET patients = patients - 1
+        WHERE id = 1 AND (SELECT bookings FROM {PATIENT} WHERE patient_id = OLD.patient_id) = 0;
     END""",
 ]
 
@@ -257,6 +286,8 @@ REBUILD = [
     SELECT patient_id, COUNT(*), MIN(appointment_date), MAX(appointment_date)
     FROM {BOOKING}
     GROUP BY patient_id""",
+    f"DELETE FROM {TOTALS}",
+    f"INSERT INTO {TOTALS} (id, patients) SELECT 1, COUNT(*) FROM {PATIENT} WHERE bookings > 0",
 ]
 
 

@@ -76,3 +76,19 @@ def test_summary_based_report_numbers_match_the_bookings_for_any_range():
             == patients_count
             == selectors.report_patient_rows(date_from=date_from, date_to=date_to).count()
         )
+
+
+def test_the_all_time_patient_count_is_kept_and_falls_back_to_counting():
+    from appointments.models import ReportTotals
+    from appointments.services import report_stats_rebuild
+
+    report_stats_rebuild()
+    first = AppointmentFactory()
+    AppointmentFactory(patient=first.patient, appointment_time=dt.time(10))
+    AppointmentFactory(status="cancelled")
+    assert ReportTotals.objects.get().patients == 2
+    assert selectors.report_patients_count(date_from=None, date_to=None) == 2
+    AppointmentBooking.objects.filter(patient=first.patient).delete()
+    assert selectors.report_patients_count(date_from=None, date_to=None) == 1
+    ReportTotals.objects.all().delete()
+    assert selectors.report_patients_count(date_from=None, date_to=None) == 1
