@@ -10,7 +10,7 @@ from appointments.serializers import (
     AppointmentUpdateInputSerializer,
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
-from healthcare.api.formats import date_out, money, time_out
+from healthcare.api.formats import date_out, datetime_out, money, time_out
 from users.models import User
 from users.serializers import MobileNumberField
 
@@ -81,6 +81,12 @@ class AppointmentAdminOutputSerializer(AppointmentOutputSerializer):
     class Meta(AppointmentOutputSerializer.Meta):
         fields = [*AppointmentOutputSerializer.Meta.fields, "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        # The parent's is hand-written for its own fields: add this one's.
+        data = super().to_representation(instance)
+        data["updated_at"] = datetime_out(instance.updated_at)
+        return data
 
 
 class AppointmentAdminCreateInputSerializer(serializers.Serializer):

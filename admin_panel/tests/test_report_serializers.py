@@ -34,3 +34,20 @@ def test_hand_written_report_appointment_matches_drf(status):
     generic = serializers.Serializer.to_representation(ReportAppointmentSerializer(), row)
     assert ReportAppointmentSerializer(row).data == generic
     assert row["doctor_name"] == booking.doctor.full_name
+
+
+@pytest.mark.parametrize("zone", ["Asia/Dhaka", "UTC"])
+def test_admin_appointment_output_matches_drf_with_updated_at(zone):
+    from django.utils import timezone
+
+    from admin_panel.serializers import AppointmentAdminOutputSerializer
+
+    booking = AppointmentFactory(status="completed")
+    booking.refresh_from_db()
+    with timezone.override(zone):
+        generic = serializers.ModelSerializer.to_representation(
+            AppointmentAdminOutputSerializer(), booking
+        )
+        data = AppointmentAdminOutputSerializer(booking).data
+    assert data == generic
+    assert list(data) == AppointmentAdminOutputSerializer.Meta.fields

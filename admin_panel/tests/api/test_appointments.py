@@ -303,3 +303,14 @@ def test_filtered_list_counts_only_the_matching_bookings(auth_client, admin_user
     AppointmentFactory(status="completed")
     body = auth_client(admin_user).get(URL, {"status": "completed"}).json()
     assert body["count"] == 1
+
+
+def test_list_and_detail_rows_carry_exactly_the_admin_fields(auth_client, admin_user):
+    from admin_panel.serializers import AppointmentAdminOutputSerializer
+
+    booking = AppointmentFactory()
+    client = auth_client(admin_user)
+    (row,) = client.get(URL).json()["results"]
+    detail = client.get(f"{URL}{booking.pk}/").json()
+    assert list(row) == list(detail) == AppointmentAdminOutputSerializer.Meta.fields
+    assert "updated_at" in row
