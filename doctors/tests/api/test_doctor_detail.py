@@ -62,3 +62,18 @@ def test_inactive_doctor_is_404(api_client):
 
 def test_a_patient_id_is_404(api_client):
     assert api_client.get(url(PatientFactory().pk)).status_code == 404
+
+
+def test_detail_costs_the_same_queries_for_1_and_30_schedules(
+    api_client, django_assert_num_queries
+):
+    doctor = DoctorFactory()
+    today = timezone.localdate()
+    ScheduleFactory(doctor=doctor, date=today + dt.timedelta(days=1))
+    # The doctor with details joined, then their upcoming schedules in one query.
+    with django_assert_num_queries(2):
+        assert len(api_client.get(url(doctor.pk)).json()["schedules"]) == 1
+    for day in range(2, 31):
+        ScheduleFactory(doctor=doctor, date=today + dt.timedelta(days=day))
+    with django_assert_num_queries(2):
+        assert len(api_client.get(url(doctor.pk)).json()["schedules"]) == 30

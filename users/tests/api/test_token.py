@@ -156,3 +156,10 @@ def test_password_with_surrounding_spaces_is_kept_as_typed(api_client):
     trimmed = api_client.post(URL, {"mobile_number": LOCAL, "password": "Spaced-Pass-42"})
     exact = api_client.post(URL, {"mobile_number": LOCAL, "password": " Spaced-Pass-42 "})
     assert (trimmed.status_code, exact.status_code) == (401, 200)
+
+
+def test_login_runs_a_fixed_number_of_queries(api_client, account, django_assert_num_queries):
+    # The account, its last_login, the refresh token's record, the audit row.
+    with django_assert_num_queries(4):
+        response = api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD})
+    assert response.status_code == 200
