@@ -87,11 +87,15 @@ def free_future_slot_exists(*, outer_table: str = "users_user") -> RawSQL:
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
 
 
-def doctor_slot_list(*, doctor, date_from: dt.date, date_to: dt.date) -> list[dict]:
+def doctor_slot_list(
+    *, doctor_id: int, date_from: dt.date, date_to: dt.date, doctors: QuerySet | None = None
+) -> list[dict]:
     """Every slot of the doctor's schedules in [date_from, date_to] starting after now.
 
     Each `{schedule, date, time, available}`, taken ones `available: False`, by date and time;
-    two queries (schedules, active bookings) whatever the range.
+    two queries (schedules, active bookings) whatever the range. `doctors` narrows whose
+    schedules count (the public directory's doctors, say) inside the schedules query itself:
+    an empty list then means "no slots" or "not one of them", for the caller to tell apart.
     """
     now = timezone.now()
     today = timezone.localdate(now)
@@ -99,16 +103,24 @@ def doctor_slot_list(*, doctor, date_from: dt.date, date_to: dt.date) -> list[di
     first_day = max(date_from, today)
     if first_day > date_to:
         return []
+    schedules = DoctorSchedule.objects.filter(
+        doctor_id=doctor_id, date__gte=first_day, date__lte=date_to
+    )
+    if doctors is not None:
+        schedules = schedules.filter(doctor__in=doctors.values("pk"))
     schedules = list(
-        DoctorSchedule.objects.filter(doctor=doctor, date__gte=first_day, date__lte=date_to)
-        .order_by("date", "start_time", "id")
-        .values_list("id", "date", "start_time", "end_time")
+        schedules.order_by("date", "start_time", "id").values_list(
+            "id", "date", "start_time", "end_time"
+        )
     )
     if not schedules:
         return []
     taken = set(
         AppointmentBooking.objects.filter(
-            ACTIVE_Q, doctor=doctor, appointment_date__gte=first_day, appointment_date__lte=date_to
+            ACTIVE_Q,
+            doctor_id=doctor_id,
+            appointment_date__gte=first_day,
+            appointment_date__lte=date_to,
         )
         .exclude(schedule__isnull=True)
         .values_list("schedule_id", "appointment_time")

@@ -10,14 +10,16 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments.selectors import doctor_slot_list
+from appointments.serializers import MAX_ID
 from doctors.filters import DoctorFilter
-from doctors.selectors import doctor_directory_rows, doctor_public_get
+from doctors.selectors import doctor_directory_rows, doctor_public_get, doctor_public_queryset
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api.formats import date_out, money, time_out
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
@@ -163,7 +165,18 @@ class DoctorSlotListView(ListAPIView):
 
     def get_queryset(self):
         # A computed list, not a queryset: the paginator pages it like any sequence.
-        doctor = doctor_public_get(doctor_id=self.kwargs["pk"], with_schedules=False)
+        doctor_id = self.kwargs["pk"]
         params = SlotRangeInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return doctor_slot_list(doctor=doctor, **params.validated_data)
+        if doctor_id > MAX_ID or not params.is_valid():
+            # A 404 comes before a 400; an id past the database's range names nobody (and must
+            # not reach the schedules query).
+            doctor_public_get(doctor_id=doctor_id, with_schedules=False)
+            raise ValidationError(params.errors)
+        # The public-doctor test rides in the schedules query; only an empty answer needs the
+        # doctor looked up, to tell "no slots" from "no such public doctor" (404).
+        slots = doctor_slot_list(
+            doctor_id=doctor_id, doctors=doctor_public_queryset(), **params.validated_data
+        )
+        if not slots:
+            doctor_public_get(doctor_id=doctor_id, with_schedules=False)
+        return slots

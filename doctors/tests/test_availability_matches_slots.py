@@ -63,7 +63,7 @@ def test_available_filter_agrees_with_the_slot_list(api_client, monkeypatch, hou
         if any(
             slot["available"]
             for slot in doctor_slot_list(
-                doctor=doctor, date_from=today, date_to=today + dt.timedelta(days=2)
+                doctor_id=doctor.pk, date_from=today, date_to=today + dt.timedelta(days=2)
             )
         )
     }

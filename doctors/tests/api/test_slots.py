@@ -150,5 +150,26 @@ def test_slots_cost_the_same_queries_for_1_and_50_rows(api_client):
     )
     few, many = count_queries(api_client, one.doctor_id), count_queries(api_client, doctor.pk)
     assert (few[1], many[1]) == (1, 51)
-    # The doctor, the schedules in range and the active bookings in range.
-    assert few[0] == many[0] == 3
+    # The public doctor's schedules in range (the public test inside), the active bookings.
+    assert few[0] == many[0] == 2
+
+
+def test_a_public_doctor_without_schedules_has_an_empty_first_page(api_client):
+    doctor = DoctorFactory()
+    response = api_client.get(url(doctor.pk))
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("pk", [987654, 2**63 - 1, 2**64])
+def test_an_unknown_doctor_is_404(api_client, pk):
+    assert api_client.get(url(pk)).status_code == 404
+
+
+def test_an_unknown_doctor_with_a_malformed_range_is_404_first(api_client):
+    assert api_client.get(url(987654), {"date_from": "soon"}).status_code == 404
+
+
+def test_an_unverified_doctor_with_a_malformed_range_is_404_first(api_client):
+    schedule = ScheduleFactory(doctor__doctor_detail__is_verified=False)
+    assert api_client.get(url(schedule.doctor_id), {"date_to": "x"}).status_code == 404
