@@ -6,14 +6,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import ValidationError
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from admin_panel.models import AuditLogEntry
 from doctors.services import doctor_detail_update
 from healthcare.events import emit
 from users.models import Role, User
 from users.phone import mask_mobile_number
-from users.services import NUMBER_TAKEN, user_create
+from users.services import NUMBER_TAKEN, user_create, user_refresh_tokens_revoke
 
 # Keys whose values must never reach the trail, whatever a caller passes in `details`.
 SECRET_KEY_PARTS = ("password", "token", "refresh", "access", "secret")
@@ -148,7 +147,7 @@ def admin_user_update(*, actor: User, user: User, data: dict) -> User:
             # Race: another account took this number between the check and the update.
             raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
     if "is_active" in changed and not user.is_active:
-        _revoke_refresh_tokens(user=user)
+        user_refresh_tokens_revoke(user=user)
     if user.role == Role.DOCTOR and data.get("doctor_detail"):
         doctor_detail_update(doctor=user, data=data["doctor_detail"], allow_verify=True)
         changed.append("doctor_detail")
@@ -163,14 +162,6 @@ def admin_user_deactivate(*, actor: User, user: User) -> User:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-    _revoke_refresh_tokens(user=user)
+    user_refresh_tokens_revoke(user=user)
     emit("admin_deactivated", actor=actor, obj=user, details={"role": user.role})
     return user
-
-
-def _revoke_refresh_tokens(*, user: User) -> None:
-    # Access tokens die with is_active (SimpleJWT checks it); refresh tokens are revoked outright.
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
-    )

@@ -10,7 +10,7 @@ from doctors.admin import DoctorDetailInline, DoctorScheduleInline, save_doctor_
 from healthcare.events import emit
 from users.models import Role, User
 from users.phone import normalize_mobile_number
-from users.services import user_create
+from users.services import user_create, user_refresh_tokens_revoke
 
 
 class UserAdminCreationForm(BaseUserCreationForm):
@@ -98,6 +98,8 @@ class UserAdmin(DjangoUserAdmin):
             return
         super().save_model(request, obj, form, change)
         if "is_active" in form.changed_data and not obj.is_active:
+            # As the admin-panel API's deactivation does: no session outlives the account.
+            user_refresh_tokens_revoke(user=obj)
             emit("admin_deactivated", actor=request.user, obj=obj, details={"role": obj.role})
         elif form.changed_data:
             emit(

@@ -210,3 +210,15 @@ def logout(*, user: User, refresh: str) -> None:
         raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
     _consume_refresh(refresh)
     emit("logout", actor=user, obj=user)
+
+
+def user_refresh_tokens_revoke(*, user: User) -> None:
+    """Revoke every refresh token `user` still holds (on deactivation, whoever deactivates).
+
+    Access tokens die with `is_active` (SimpleJWT checks it on every request); refresh tokens
+    are blacklisted outright, so reactivating the account doesn't bring old sessions back.
+    """
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )

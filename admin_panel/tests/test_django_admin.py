@@ -384,3 +384,17 @@ def test_the_add_booking_page_renders(admin_client):
     response = admin_client.get(f"{APPOINTMENTS}add/")
     assert response.status_code == 200
     assert 'name="appointment_time"' in response.content.decode()
+
+
+def test_deactivating_in_the_admin_revokes_the_accounts_refresh_tokens(admin_client, doctor):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    refresh = str(RefreshToken.for_user(doctor))
+    data = doctor_change_data(doctor)
+    del data["is_active"]
+    admin_client.post(f"{USERS}{doctor.pk}/change/", data)
+    # Even once reactivated, the old session stays revoked.
+    User.objects.filter(pk=doctor.pk).update(is_active=True)
+    response = APIClient().post("/api/token/refresh/", {"refresh": refresh}, format="json")
+    assert response.status_code == 401
