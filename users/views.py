@@ -1,7 +1,5 @@
 """Account endpoints: register, token pair, refresh, logout, profile."""
 
-from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -9,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from doctors.models import DoctorSchedule
 from users import services
 from users.models import User
+from users.selectors import profile_get
 from users.serializers import (
     LoginInputSerializer,
     ProfileOutputSerializer,
@@ -23,17 +21,8 @@ from users.serializers import (
 from users.throttles import LoginIPThrottle, LoginNumberThrottle, RegisterThrottle
 
 
-def profile_queryset():
-    upcoming = DoctorSchedule.objects.filter(date__gte=timezone.localdate()).order_by(
-        "date", "start_time", "id"
-    )
-    return User.objects.select_related("doctor_detail").prefetch_related(
-        Prefetch("schedules", queryset=upcoming)
-    )
-
-
 def render_profile(user: User) -> dict:
-    return ProfileOutputSerializer(profile_queryset().get(pk=user.pk)).data
+    return ProfileOutputSerializer(profile_get(user=user)).data
 
 
 class PublicAuthEndpoint(APIView):
