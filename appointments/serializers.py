@@ -33,37 +33,41 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance):
-        # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py).
-        if isinstance(instance, dict):
-            # A row of `appointment_list_rows` (the list): flat, names joined.
-            return {
-                "id": instance["id"],
-                "patient": instance["patient_id"],
-                "patient_name": instance["patient_name"],
-                "doctor": instance["doctor_id"],
-                "doctor_name": instance["doctor_name"],
-                "schedule": instance["schedule_id"],
-                "appointment_date": date_out(instance["appointment_date"]),
-                "appointment_time": time_out(instance["appointment_time"]),
-                "status": instance["status"],
-                "notes": instance["notes"],
-                "fee": money(instance["fee"]),
-                "created_at": datetime_out(instance["created_at"]),
-            }
+        # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py). Takes
+        # a row of `appointment_list_rows` (the list) or a booking with patient and doctor.
+        row = instance if isinstance(instance, dict) else _booking_row(instance)
         return {
-            "id": instance.pk,
-            "patient": instance.patient_id,
-            "patient_name": instance.patient.full_name,
-            "doctor": instance.doctor_id,
-            "doctor_name": instance.doctor.full_name,
-            "schedule": instance.schedule_id,
-            "appointment_date": date_out(instance.appointment_date),
-            "appointment_time": time_out(instance.appointment_time),
-            "status": instance.status,
-            "notes": instance.notes,
-            "fee": money(instance.fee),
-            "created_at": datetime_out(instance.created_at),
+            "id": row["id"],
+            "patient": row["patient_id"],
+            "patient_name": row["patient_name"],
+            "doctor": row["doctor_id"],
+            "doctor_name": row["doctor_name"],
+            "schedule": row["schedule_id"],
+            "appointment_date": date_out(row["appointment_date"]),
+            "appointment_time": time_out(row["appointment_time"]),
+            "status": row["status"],
+            "notes": row["notes"],
+            "fee": money(row["fee"]),
+            "created_at": datetime_out(row["created_at"]),
         }
+
+
+def _booking_row(booking: AppointmentBooking) -> dict:
+    """A booking as the flat row `appointment_list_rows` reads."""
+    return {
+        "id": booking.pk,
+        "patient_id": booking.patient_id,
+        "patient_name": booking.patient.full_name,
+        "doctor_id": booking.doctor_id,
+        "doctor_name": booking.doctor.full_name,
+        "schedule_id": booking.schedule_id,
+        "appointment_date": booking.appointment_date,
+        "appointment_time": booking.appointment_time,
+        "status": booking.status,
+        "notes": booking.notes,
+        "fee": booking.fee,
+        "created_at": booking.created_at,
+    }
 
 
 class AppointmentBookInputSerializer(serializers.Serializer):

@@ -55,27 +55,31 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         # Hand-written: the directory is the busiest public read (healthcare/api/formats.py).
-        if isinstance(instance, dict):
-            # A row of `doctor_directory_rows` (the list): already flat.
-            return {
-                "id": instance["id"],
-                "full_name": instance["full_name"],
-                "specialization": instance["specialization"],
-                "experience_years": instance["experience_years"],
-                "consultation_fee": money(instance["consultation_fee"]),
-                "location": instance["location"],
-                "bio": instance["bio"],
-            }
-        detail = instance.doctor_detail
+        # Takes a row of `doctor_directory_rows` (the list) or a doctor with their details.
+        row = instance if isinstance(instance, dict) else _doctor_row(instance)
         return {
-            "id": instance.pk,
-            "full_name": instance.full_name,
-            "specialization": detail.specialization,
-            "experience_years": detail.experience_years,
-            "consultation_fee": money(detail.consultation_fee),
-            "location": detail.location,
-            "bio": detail.bio,
+            "id": row["id"],
+            "full_name": row["full_name"],
+            "specialization": row["specialization"],
+            "experience_years": row["experience_years"],
+            "consultation_fee": money(row["consultation_fee"]),
+            "location": row["location"],
+            "bio": row["bio"],
         }
+
+
+def _doctor_row(doctor: User) -> dict:
+    """A doctor as the flat row `doctor_directory_rows` reads."""
+    detail = doctor.doctor_detail
+    return {
+        "id": doctor.pk,
+        "full_name": doctor.full_name,
+        "specialization": detail.specialization,
+        "experience_years": detail.experience_years,
+        "consultation_fee": detail.consultation_fee,
+        "location": detail.location,
+        "bio": detail.bio,
+    }
 
 
 class DoctorPublicDetailOutputSerializer(DoctorPublicOutputSerializer):
