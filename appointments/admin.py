@@ -171,27 +171,22 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.ERROR)
 
-    @admin.action(description="Mark selected appointments as confirmed")
-    def mark_confirmed(self, request, queryset):
+    def _set_status(self, request, queryset, status: str) -> None:
+        data = {"status": status}
         self._apply(
             request,
             queryset,
-            lambda a: appointment_update(
-                appointment=a, actor=request.user, data={"status": AppointmentStatus.CONFIRMED}
-            ),
-            "confirmed",
+            lambda a: appointment_update(appointment=a, actor=request.user, data=data),
+            str(status),
         )
+
+    @admin.action(description="Mark selected appointments as confirmed")
+    def mark_confirmed(self, request, queryset):
+        self._set_status(request, queryset, AppointmentStatus.CONFIRMED)
 
     @admin.action(description="Mark selected appointments as completed")
     def mark_completed(self, request, queryset):
-        self._apply(
-            request,
-            queryset,
-            lambda a: appointment_update(
-                appointment=a, actor=request.user, data={"status": AppointmentStatus.COMPLETED}
-            ),
-            "completed",
-        )
+        self._set_status(request, queryset, AppointmentStatus.COMPLETED)
 
     @admin.action(description="Cancel selected appointments")
     def mark_cancelled(self, request, queryset):

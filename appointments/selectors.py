@@ -3,6 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -52,7 +53,7 @@ _FREE_FUTURE_SLOT_SQL = """EXISTS (
 )"""
 
 
-def free_future_slot_exists(*, outer_table: str = "users_user") -> RawSQL:
+def free_future_slot_exists() -> RawSQL:
     """SQL, for an outer doctor (user) queryset: has the doctor a free slot starting after now?
 
     One hand-written `EXISTS`: the same test written with ORM expressions (casts, `Case`, a
@@ -68,7 +69,7 @@ def free_future_slot_exists(*, outer_table: str = "users_user") -> RawSQL:
     sql = _FREE_FUTURE_SLOT_SQL.format(
         schedule=ops.quote_name(DoctorSchedule._meta.db_table),
         booking=ops.quote_name(AppointmentBooking._meta.db_table),
-        outer=ops.quote_name(outer_table),
+        outer=ops.quote_name(get_user_model()._meta.db_table),
         start=minutes.format(col="s.start_time"),
         end=minutes.format(col="s.end_time"),
         slot=SLOT_MINUTES,

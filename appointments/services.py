@@ -50,25 +50,24 @@ def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, time))
 
 
-def _bookable_doctor(doctor_id):
-    if isinstance(doctor_id, get_user_model()):
-        doctor_id = doctor_id.pk
-    if isinstance(doctor_id, bool) or not isinstance(doctor_id, int):
+# Who can be booked: an active, verified doctor (looked up as `doctor__…` from a schedule).
+BOOKABLE_DOCTOR = {"role": Role.DOCTOR, "is_active": True, "doctor_detail__is_verified": True}
+
+
+def _id_of(value, model) -> int | None:
+    """An id given as an int or as the model instance; None when it is neither."""
+    if isinstance(value, model):
+        value = value.pk
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def _refuse_unbookable_doctor(doctor_id: int | None) -> None:
+    """400 on `doctor` unless the id names a bookable doctor (the refusal checked first)."""
+    bookable = get_user_model().objects.filter(pk=doctor_id, **BOOKABLE_DOCTOR)
+    if doctor_id is None or not bookable.exists():
         raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
-    doctor = (
-        get_user_model()
-        .objects.select_related("doctor_detail")
-        .filter(
-            pk=doctor_id,
-            role=Role.DOCTOR,
-            is_active=True,
-            doctor_detail__is_verified=True,
-        )
-        .first()
-    )
-    if doctor is None:
-        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
-    return doctor
 
 
 def _check_slot_and_patient_free(*, schedule_id, patient_id, date, time, exclude_pk=None) -> None:
@@ -169,14 +168,10 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
         raise ValidationError({"status": [STATUS_INVALID]})
     if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
         raise ValidationError({"patient": [PATIENT_INVALID]})
-    if isinstance(doctor_id, get_user_model()):
-        doctor_id = doctor_id.pk
-    if isinstance(doctor_id, bool) or not isinstance(doctor_id, int):
-        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
-    if isinstance(schedule_id, DoctorSchedule):
-        schedule_id = schedule_id.pk
-    if isinstance(schedule_id, bool) or not isinstance(schedule_id, int):
-        _bookable_doctor(doctor_id)
+    doctor_id = _id_of(doctor_id, get_user_model())
+    schedule_id = _id_of(schedule_id, DoctorSchedule)
+    if doctor_id is None or schedule_id is None:
+        _refuse_unbookable_doctor(doctor_id)
         raise ValidationError({"schedule": [SCHEDULE_INVALID]})
     # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
     # it too), so the "slot taken" check below sees every booking committed before ours. The
@@ -187,15 +182,13 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
         .filter(
             pk=schedule_id,
             doctor_id=doctor_id,
-            doctor__role=Role.DOCTOR,
-            doctor__is_active=True,
-            doctor__doctor_detail__is_verified=True,
+            **{f"doctor__{key}": value for key, value in BOOKABLE_DOCTOR.items()},
         )
         .first()
     )
     if schedule is None:
         # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.
-        _bookable_doctor(doctor_id)
+        _refuse_unbookable_doctor(doctor_id)
         raise ValidationError({"schedule": [SCHEDULE_INVALID]})
     doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
