@@ -49,7 +49,6 @@ class CountInPagePagination(StandardPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
-        paginator = self.django_paginator_class(queryset, page_size)
         raw_number = request.query_params.get(self.page_query_param) or 1
         if raw_number in self.last_page_strings:
             return super().paginate_queryset(queryset, request, view)
@@ -65,13 +64,13 @@ class CountInPagePagination(StandardPagination):
             offset = (number - 1) * page_size
             counted = queryset.annotate(**{TOTAL: Window(Count("*"))})
             rows = list(counted[offset : offset + page_size])
-        # A cached_property: setting it spares the paginator its own COUNT(*).
         if not rows:
-            paginator.count = queryset.count()
+            count = queryset.count()
         elif isinstance(rows[0], dict):  # a .values() queryset
-            paginator.count = rows[0][TOTAL]
+            count = rows[0][TOTAL]
         else:
-            paginator.count = getattr(rows[0], TOTAL)
+            count = getattr(rows[0], TOTAL)
+        paginator = _KnownCountPaginator(queryset, page_size, count=count)
         if number > paginator.num_pages:
             raise NotFound(self.invalid_page_message.format(page_number=raw_number, message=""))
         self.page = paginator._get_page(rows, number, paginator)
