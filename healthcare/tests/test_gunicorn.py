@@ -3,17 +3,12 @@
 import json
 import os
 import runpy
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
-CONFIG = PROJECT / "gunicorn.conf.py"
+from healthcare.tests.gunicorn_server import CONFIG, free_port, gunicorn_env, gunicorn_running
 
 
 def load_config(monkeypatch, **env) -> dict:
@@ -53,12 +48,6 @@ def test_access_log_names_the_path_but_not_the_query_or_referrer(monkeypatch):
         assert atom not in log_format
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def fetch(url: str, deadline: float):
     while True:
         try:
@@ -74,32 +63,9 @@ def fetch(url: str, deadline: float):
 def served(tmp_path):
     """A real gunicorn (one worker) serving the project on a free port, with DEBUG off."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "healthcare.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "gunicorn-test-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEF",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-    }
-    env.pop("REDIS_URL", None)
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-            cwd=PROJECT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    with gunicorn_running(gunicorn_env(tmp_path, port), log):
         yield f"http://127.0.0.1:{port}", log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_gunicorn_serves_the_health_endpoint(served):

@@ -2,23 +2,14 @@
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
-CONFIG = PROJECT / "gunicorn.conf.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from healthcare.tests.gunicorn_server import PROJECT, free_port, gunicorn_env, gunicorn_running
 
 
 def get(url: str, deadline: float):
@@ -45,38 +36,20 @@ def served(tmp_path):
         f"from healthcare.settings import *  # noqa: F403\nSTATIC_ROOT = {static_root!r}\n"
     )
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT)]),
-        "DJANGO_SETTINGS_MODULE": "static_test_settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "gunicorn-static-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-    }
-    env.pop("REDIS_URL", None)
+    env = gunicorn_env(
+        tmp_path,
+        port,
+        PYTHONPATH=os.pathsep.join([str(tmp_path), str(PROJECT)]),
+        DJANGO_SETTINGS_MODULE="static_test_settings",
+    )
     subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=PROJECT,
         env=env,
         check=True,
     )
-    with (tmp_path / "gunicorn.log").open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            [sys.executable, "-m", "gunicorn", "-c", str(CONFIG)],
-            cwd=PROJECT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    with gunicorn_running(env, tmp_path / "gunicorn.log"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_gunicorn_serves_the_stylesheet_the_admin_login_page_links(served):

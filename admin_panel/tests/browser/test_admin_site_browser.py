@@ -4,67 +4,27 @@ Screenshots of each page land in test-artifacts/ (git-ignored) for a person to l
 """
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connections
 from django.utils import timezone
 
 from admin_panel.tests.factories import AppointmentFactory
 from appointments.models import AppointmentBooking
 from doctors.models import DoctorDetail, DoctorSchedule
+from healthcare.tests.browser import ARTIFACTS, BROWSER_TEST, browser_page
 from users.models import User
 from users.tests.factories import PASSWORD, AdminFactory, PatientFactory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
-pytestmark = [
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"{CHROMIUM} is missing (apt-get install -y chromium)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
 def page(live_server, settings, monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-    # still synchronous and safe, so Django's async guard is lifted for these tests only.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # The live server speaks plain HTTP: secure-only cookies would never be sent back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(base_url=live_server.url)
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        # While Playwright's loop runs, the test's ORM calls get a database session of their
-        # own that nothing else closes; left open, the test database can't be dropped.
-        for connection in connections.all(initialized_only=True):
-            if connection.vendor != "sqlite":
-                connection.close()
+    with browser_page(live_server.url, monkeypatch, timeout_ms=20_000) as page:
+        yield page
 
 
 def shot(page, name: str) -> None:
