@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from appointments.selectors import doctor_slot_list
 from appointments.serializers import MAX_ID
 from doctors.filters import DoctorFilter
-from doctors.selectors import doctor_directory_rows, doctor_public_get, doctor_public_queryset
+from doctors.selectors import doctor_directory, doctor_public_get, doctor_public_queryset
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api.formats import date_out, money, time_out
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
@@ -55,7 +55,7 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         # Hand-written: the directory is the busiest public read (healthcare/api/formats.py).
-        # Takes a row of `doctor_directory_rows` (the list) or a doctor with their details.
+        # Takes a row of `DoctorDirectory` (the list) or a doctor with their details.
         row = instance if isinstance(instance, dict) else _doctor_row(instance)
         return {
             "id": row["id"],
@@ -69,7 +69,7 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
 
 
 def _doctor_row(doctor: User) -> dict:
-    """A doctor as the flat row `doctor_directory_rows` reads."""
+    """A doctor as the flat row the directory (`DoctorDirectory`) reads."""
     detail = doctor.doctor_detail
     return {
         "id": doctor.pk,
@@ -134,14 +134,17 @@ class DoctorListView(ListAPIView):
     serializer_class = DoctorPublicOutputSerializer
     # Count and page in one query: the availability test is the costly part, run once.
     pagination_class = CountInPagePagination
-    # The selector applies DoctorFilter itself; named here so the schema lists its parameters.
+    # Declares the query parameters (schema, browsable API's filter form); the directory's own
+    # SQL applies them (`doctor_directory`).
     filterset_class = DoctorFilter
 
     def get_queryset(self):
-        return doctor_directory_rows(filters=self.request.query_params)
+        # What the browsable API's filter form and the schema inspect; the list reads `list`.
+        return doctor_public_queryset()
 
-    def filter_queryset(self, queryset):
-        return queryset
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(doctor_directory(filters=request.query_params))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class DoctorDetailView(APIView):

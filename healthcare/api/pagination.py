@@ -3,7 +3,6 @@
 import functools
 
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Count, Window
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 
@@ -38,39 +37,39 @@ class CountInPagePagination(StandardPagination):
     """The same pages, with the total carried by the page query (`COUNT(*) OVER ()`).
 
     One query instead of two (`COUNT(*)`, then the page): for a list whose filter is the costly
-    part, such as the doctors directory's availability test, that halves the database work and
-    saves one query's compilation. Only for lists whose filtered rows are few: the window counts
-    every filtered row before the LIMIT, where a plain `COUNT(*)` may scan an index alone.
-    An empty page (no rows at all, or past the end) costs the usual count query.
+    part, such as the doctors directory's availability test, that halves the database work.
+    Only for lists whose filtered rows are few: the window counts every filtered row before the
+    LIMIT, where a plain `COUNT(*)` may scan an index alone. An empty page (no rows at all, or
+    past the end) costs the usual count query.
+
+    Pages a source with `page_with_total(offset, limit)` (rows, each carrying the total as
+    `TOTAL`) and `count()`, such as `doctors.selectors.DoctorDirectory`.
     """
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, source, request, view=None):
         self.request = request
         page_size = self.get_page_size(request)
-        if not page_size:
-            return None
         raw_number = request.query_params.get(self.page_query_param) or 1
+        count = None
         if raw_number in self.last_page_strings:
-            return super().paginate_queryset(queryset, request, view)
-        try:
-            number = int(raw_number)
-        except (TypeError, ValueError):
-            number = 0
-        if number < 1:
-            raise NotFound(self.invalid_page_message.format(page_number=raw_number, message=""))
+            count = source.count()
+            number = max(1, -(-count // page_size))
+        else:
+            try:
+                number = int(raw_number)
+            except (TypeError, ValueError):
+                number = 0
+            if number < 1:
+                raise NotFound(self.invalid_page_message.format(page_number=raw_number, message=""))
 
         rows = []
         if number <= MAX_PAGE_NUMBER:
-            offset = (number - 1) * page_size
-            counted = queryset.annotate(**{TOTAL: Window(Count("*"))})
-            rows = list(counted[offset : offset + page_size])
-        if not rows:
-            count = queryset.count()
-        elif isinstance(rows[0], dict):  # a .values() queryset
+            rows = source.page_with_total((number - 1) * page_size, page_size)
+        if rows:
             count = rows[0][TOTAL]
-        else:
-            count = getattr(rows[0], TOTAL)
-        paginator = _KnownCountPaginator(queryset, page_size, count=count)
+        elif count is None:
+            count = source.count()
+        paginator = _KnownCountPaginator(rows, page_size, count=count)
         if number > paginator.num_pages:
             raise NotFound(self.invalid_page_message.format(page_number=raw_number, message=""))
         self.page = paginator._get_page(rows, number, paginator)

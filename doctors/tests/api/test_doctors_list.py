@@ -87,6 +87,54 @@ def test_search_needs_every_word_in_name_or_specialization(api_client):
     assert ids(api_client.get(URL, {"search": "rahim CARDIO"})) == [match.pk]
 
 
+@pytest.mark.parametrize("pattern", ["%", "_", "\\", "50%", "a_b"])
+def test_like_wildcards_in_location_and_search_match_only_themselves(api_client, pattern):
+    literal = DoctorFactory(
+        full_name=f"Dr {pattern} Literal", doctor_detail__location=f"Block {pattern} Road"
+    )
+    DoctorFactory(full_name="Dr 50x Other", doctor_detail__location="Block aXb Road 50x")
+    assert ids(api_client.get(URL, {"location": pattern})) == [literal.pk]
+    assert ids(api_client.get(URL, {"search": pattern})) == [literal.pk]
+
+
+def test_every_filter_at_once_narrows_to_the_doctors_matching_all(api_client):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    match = DoctorFactory(
+        full_name="Nadia Rahman",
+        doctor_detail__specialization="Cardiology",
+        doctor_detail__location="Gulshan, Dhaka",
+    )
+    ScheduleFactory(doctor=match, date=tomorrow)
+    for name, spec, location, schedule in [
+        ("Nadia Karim", "Cardiology", "Gulshan, Dhaka", False),  # no free slot
+        ("Nadia Islam", "Neurology", "Gulshan, Dhaka", True),  # other specialization
+        ("Nadia Hasan", "Cardiology", "Sylhet", True),  # other city
+        ("Farhan Rahman", "Cardiology", "Gulshan, Dhaka", True),  # search misses "nadia"
+    ]:
+        other = DoctorFactory(
+            full_name=name,
+            doctor_detail__specialization=spec,
+            doctor_detail__location=location,
+        )
+        if schedule:
+            ScheduleFactory(doctor=other, date=tomorrow)
+    params = {
+        "specialization": "CARDIOLOGY",
+        "location": "dhaka",
+        "available": "true",
+        "search": "nadia rah",
+    }
+    assert ids(api_client.get(URL, params)) == [match.pk]
+
+
+def test_ordering_by_two_fields_sorts_by_the_first_then_the_second(api_client):
+    a = DoctorFactory(doctor_detail__experience_years=5, doctor_detail__consultation_fee=100)
+    b = DoctorFactory(doctor_detail__experience_years=5, doctor_detail__consultation_fee=900)
+    c = DoctorFactory(doctor_detail__experience_years=1, doctor_detail__consultation_fee=500)
+    response = api_client.get(URL, {"ordering": "-experience_years,-consultation_fee"})
+    assert ids(response) == [b.pk, a.pk, c.pk]
+
+
 def test_search_with_too_many_words_is_400(api_client):
     response = api_client.get(URL, {"search": " ".join(["a"] * 20)})
     assert response.status_code == 400
@@ -257,6 +305,21 @@ def test_a_malformed_or_huge_page_number_is_404_json(api_client, page):
     response = api_client.get(URL, {"page": page})
     assert response.status_code == 404
     assert response.json() == {"detail": "Invalid page."}
+
+
+def test_page_last_costs_a_count_and_the_page(api_client):
+    bulk_doctors(3, with_schedule=False)
+    with CaptureQueriesContext(connection) as context:
+        response = api_client.get(URL, {"page": "last", "page_size": 2})
+    assert [row["full_name"] for row in response.json()["results"]] == ["Bulk 002"]
+    assert len(context.captured_queries) == 2
+
+
+def test_page_last_of_an_empty_directory_is_an_empty_first_page(api_client):
+    with CaptureQueriesContext(connection) as context:
+        body = api_client.get(URL, {"page": "last"}).json()
+    assert (body["count"], body["results"]) == (0, [])
+    assert len(context.captured_queries) == 2
 
 
 def test_page_last_names_the_last_page(api_client):
