@@ -181,9 +181,7 @@ class DoctorSlotListView(ListAPIView):
             raise ValidationError(params.errors)
         # The public-doctor test rides in the schedules query; only an empty answer needs the
         # doctor looked up, to tell "no slots" from "no such public doctor" (404).
-        slots = doctor_slot_list(
-            doctor_id=doctor_id, doctors=doctor_public_queryset(), **params.validated_data
-        )
+        slots = doctor_slot_list(doctor_id=doctor_id, public_only=True, **params.validated_data)
         if not slots:
             doctor_public_get(doctor_id=doctor_id, with_schedules=False)
         return slots
