@@ -30,7 +30,7 @@ def doctor_public_queryset() -> QuerySet:
     )
 
 
-# The directory's columns, as `DoctorPublicOutputSerializer` reads them.
+# The directory's columns: `DoctorPublicOutputSerializer`'s fields, in its order.
 DIRECTORY_COLUMNS = (
     "id",
     "full_name",

@@ -19,7 +19,12 @@ from rest_framework.views import APIView
 from appointments.selectors import doctor_slot_list
 from appointments.serializers import MAX_ID
 from doctors.filters import DoctorFilter
-from doctors.selectors import doctor_directory, doctor_public_get, doctor_public_queryset
+from doctors.selectors import (
+    DIRECTORY_COLUMNS,
+    doctor_directory,
+    doctor_public_get,
+    doctor_public_queryset,
+)
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api.formats import date_out, money, time_out
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
@@ -42,15 +47,8 @@ class DoctorPublicOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "full_name",
-            "specialization",
-            "experience_years",
-            "consultation_fee",
-            "location",
-            "bio",
-        ]
+        # The directory reads exactly these columns.
+        fields = list(DIRECTORY_COLUMNS)
         read_only_fields = fields
 
     def to_representation(self, instance):
