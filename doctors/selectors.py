@@ -56,7 +56,7 @@ class DoctorDirectory:
         ops = connection.ops
         user = table(get_user_model())
         detail = table(DoctorDetail)
-        self._fee_converters = column_converter(DoctorDetail, "consultation_fee")
+        self._convert_fee = column_converter(DoctorDetail, "consultation_fee")
         where = [
             f"{detail}.is_verified",
             f"{user}.is_active",
@@ -113,8 +113,8 @@ class DoctorDirectory:
         result = []
         for row in rows:
             item = dict(zip((*DIRECTORY_COLUMNS, TOTAL), row, strict=True))
-            if self._fee_converters:
-                item["consultation_fee"] = self._fee_converters(item["consultation_fee"])
+            if self._convert_fee:
+                item["consultation_fee"] = self._convert_fee(item["consultation_fee"])
             result.append(item)
         return result
 
