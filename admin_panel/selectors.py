@@ -65,8 +65,8 @@ def _in_range(date_from: dt.date | None, date_to: dt.date | None) -> QuerySet[Ap
     return queryset
 
 
-def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
-    """One row per doctor with a booking in the range, by name; one query.
+def _per_doctor_rows(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
+    """The per-doctor rows as tuples (id, name, total, completed, revenue in cents), by name.
 
     From the summaries the booking triggers keep: all time, one `DoctorStats` row per doctor,
     name included; for a range, the `DoctorDayStats` rows of its days summed per doctor, each
@@ -82,7 +82,7 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
     )
     if date_from is None and date_to is None:
         # All time: one summary row per doctor, their name included.
-        rows = (
+        return (
             DoctorStats.objects.filter(bookings__gt=0)
             .annotate(
                 total_appointments=F("appointments"),
@@ -91,27 +91,31 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
             .order_by("doctor_name", "doctor_id")
             .values_list(*columns)
         )
-    else:
-        days = DoctorDayStats.objects.all()
-        if date_from:
-            days = days.filter(date__gte=date_from)
-        if date_to:
-            days = days.filter(date__lte=date_to)
-        name = User.objects.filter(pk=OuterRef("doctor_id")).values("full_name")
-        rows = (
-            days.values("doctor_id")
-            .annotate(
-                total_bookings=Sum("bookings"),
-                total_appointments=Sum("appointments"),
-                completed_appointments=Sum("completed"),
-                revenue_cents=Sum("revenue_cents"),
-            )
-            .filter(total_bookings__gt=0)
-            .annotate(doctor_name=Subquery(name))
-            .order_by("doctor_name", "doctor_id")
-            .values_list(*columns)
+    days = DoctorDayStats.objects.all()
+    if date_from:
+        days = days.filter(date__gte=date_from)
+    if date_to:
+        days = days.filter(date__lte=date_to)
+    name = User.objects.filter(pk=OuterRef("doctor_id")).values("full_name")
+    return (
+        days.values("doctor_id")
+        .annotate(
+            total_bookings=Sum("bookings"),
+            total_appointments=Sum("appointments"),
+            completed_appointments=Sum("completed"),
+            revenue_cents=Sum("revenue_cents"),
         )
-    result = [
+        .filter(total_bookings__gt=0)
+        .annotate(doctor_name=Subquery(name))
+        .order_by("doctor_name", "doctor_id")
+        .values_list(*columns)
+    )
+
+
+def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
+    """One row per doctor with a booking in the range, by name; one query."""
+    rows = _per_doctor_rows(date_from=date_from, date_to=date_to)
+    return [
         {
             "doctor_id": doctor_id,
             "doctor_name": name,
@@ -121,7 +125,6 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
         }
         for doctor_id, name, total, completed, cents in rows
     ]
-    return result
 
 
 def report_totals(*, per_doctor: list[dict]) -> dict:
