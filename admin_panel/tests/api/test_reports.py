@@ -5,9 +5,12 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import orjson
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from admin_panel import views
 from admin_panel.tests.factories import AppointmentFactory
 from appointments.services import appointment_book, appointment_update
 from doctors.models import DoctorDetail
@@ -95,6 +98,11 @@ def test_an_empty_report_has_zero_money_strings(auth_client, admin_user):
         "0.00",
         0,
     )
+
+
+def test_an_empty_report_lists_no_doctors(auth_client, admin_user):
+    response = auth_client(admin_user).get(URL)
+    assert b'"appointments_per_doctor":[]' in response.content
 
 
 def test_totals_exclude_cancelled_and_sum_booking_time_fees_of_completed(
@@ -247,8 +255,8 @@ def _bookings(count: int) -> None:
 def test_report_runs_a_fixed_number_of_queries(auth_client, admin_user, django_assert_num_queries):
     client = auth_client(admin_user)
     _bookings(1)
-    # Admin, audit row, per doctor (names included; totals summed from it), patient count,
-    # patient page, their appointments.
+    # Admin, audit row, per doctor (names included; totals summed from it, or on PostgreSQL
+    # with it), patient count, patient page, their appointments.
     with django_assert_num_queries(6):
         client.get(URL, {"page_size": 100})
     _bookings(49)
@@ -277,3 +285,70 @@ def test_the_all_time_report_shows_a_renamed_doctor_under_the_new_name(auth_clie
     booking.doctor.save()
     rows = auth_client(admin_user).get(URL).json()["appointments_per_doctor"]
     assert [row["doctor_name"] for row in rows] == ["Dr Renamed"]
+
+
+def test_the_browsable_api_shows_the_per_doctor_rows(auth_client, admin_user, data_set):
+    response = auth_client(admin_user).get(URL, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "Alpha Doctor" in response.content.decode()
+
+
+def test_an_indented_json_report_has_the_same_rows(auth_client, admin_user, data_set):
+    client = auth_client(admin_user)
+    indented = client.get(URL, HTTP_ACCEPT="application/json; indent=2")
+    assert b'\n  "appointments_per_doctor": [' in indented.content
+    assert indented.json() == client.get(URL).json()
+
+
+# Names that JSON must escape: quotes, backslashes, control characters (written \b \t \n \f
+# \r or \u00XX), U+2028/U+2029 (escaped by the renderer), DEL and non-ASCII (written as is).
+AWKWARD_NAMES = [
+    'Dr. Zoë "Ann" O\'Brien',
+    "Back\\slash \\u0041 </script>",
+    "Tab\tNew\nline\rFeed\fBell\bx\x01y\x1fz\x7f",
+    "Line\u2028Para\u2029end",
+    "Dr 医生 😀 Ünïcode",
+]
+
+
+@pytest.fixture
+def awkward_data_set():
+    """Doctors with awkward names, zero and large revenue, a cancelled-only doctor, a name tie."""
+    doctors = [DoctorFactory(full_name=name) for name in AWKWARD_NAMES]
+    for hour, doctor in enumerate(doctors, start=9):
+        AppointmentFactory(doctor=doctor, schedule__date=day(2), status="completed",
+                           fee=Decimal("1234.56"), appointment_time=dt.time(hour))  # fmt: skip
+    rich = DoctorFactory(full_name="Rich Doctor")
+    for offset in range(3):
+        AppointmentFactory(doctor=rich, schedule__date=day(2 + offset), status="completed",
+                           fee=Decimal("99999999.99"))  # fmt: skip
+    AppointmentFactory(doctor=DoctorFactory(full_name="Zero Revenue"), schedule__date=day(3))
+    AppointmentFactory(doctor=DoctorFactory(full_name="Only Cancelled"), status="cancelled",
+                       schedule__date=day(3))  # fmt: skip
+    for _ in range(2):
+        AppointmentFactory(doctor=DoctorFactory(full_name="Same Name"), status="no_show",
+                           schedule__date=day(4))  # fmt: skip
+    AppointmentFactory(doctor=DoctorFactory(full_name="Outside Range"), schedule__date=day(9))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL writes the JSON rows")
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [(None, None), (2, 3), (3, None), (None, 3)],
+    ids=["all-time", "range", "from-only", "to-only"],
+)
+def test_postgres_json_report_is_byte_identical_to_the_row_by_row_one(
+    auth_client, admin_user, awkward_data_set, monkeypatch, date_from, date_to
+):
+    params = {
+        name: day(offset).isoformat()
+        for name, offset in (("date_from", date_from), ("date_to", date_to))
+        if offset is not None
+    }
+    client = auth_client(admin_user)
+    from_sql = client.get(URL, params)
+    assert isinstance(from_sql.data["appointments_per_doctor"], orjson.Fragment)
+    monkeypatch.setattr(views, "_renders_json_fragments", lambda request: False)
+    row_by_row = client.get(URL, params)
+    assert from_sql.content == row_by_row.content
