@@ -326,3 +326,14 @@ def test_page_last_names_the_last_page(api_client):
     bulk_doctors(3, with_schedule=False)
     body = api_client.get(URL, {"page": "last", "page_size": 2}).json()
     assert [row["full_name"] for row in body["results"]] == ["Bulk 002"]
+
+
+def test_the_browsable_api_lists_the_filtered_doctors_with_the_filter_form(api_client):
+    DoctorFactory(full_name="Dr Cardio", doctor_detail__specialization="Cardiology")
+    DoctorFactory(full_name="Dr Neuro", doctor_detail__specialization="Neurology")
+    response = api_client.get(URL, {"specialization": "cardiology"}, HTTP_ACCEPT="text/html")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Dr Cardio" in page
+    assert "Dr Neuro" not in page
+    assert 'name="specialization"' in page
