@@ -102,6 +102,29 @@ class AppointmentBooking(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class DoctorAvailability(models.Model):
+    """Each doctor's latest free slot (date and clinic wall-clock time); NULL when none.
+
+    Derived data for the doctors directory's `available` filter: a doctor has a free slot
+    starting after now exactly when their latest free slot starts after now. Database triggers
+    on bookings and schedules keep it exact on every write (migration 0005,
+    appointments/availability.py); no row means the doctor never had a schedule.
+
+    The doctor's id without a foreign key: deleting a doctor deletes their schedules, whose
+    triggers write this row again while the user's delete is under way. A deleted doctor's row
+    stays behind holding NULLs, and no directory query reads it.
+    """
+
+    doctor_id = models.BigIntegerField(primary_key=True)
+    latest_free_date = models.DateField(null=True)
+    latest_free_time = models.TimeField(null=True)
+
+    def __str__(self):
+        return (
+            f"doctor {self.doctor_id}: free until {self.latest_free_date} {self.latest_free_time}"
+        )
+
+
 class DoctorDayStats(models.Model):
     """Per doctor and date: bookings, non-cancelled ones, completed ones and their revenue.
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from appointments import stats
+from appointments import availability, stats
 from appointments.models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -379,7 +379,8 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
 
 @transaction.atomic
 def report_stats_rebuild() -> None:
-    """Recompute the reports' per-doctor-day and per-patient summaries from the bookings.
+    """Recompute the reports' per-doctor-day and per-patient summaries from the bookings, and
+    each doctor's latest free slot (`DoctorAvailability`).
 
     The triggers keep them exact on every write; this is for loads that bypass triggers (a
     restore with triggers off, the benchmark's COPY). Bookings are locked against writes
@@ -389,3 +390,4 @@ def report_stats_rebuild() -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {stats.BOOKING} IN SHARE MODE")
         stats.rebuild(cursor)
+        availability.rebuild(cursor, connection.vendor)

@@ -294,8 +294,13 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     from django.db import connection
     from django.utils import timezone
 
-    from appointments import stats
-    from appointments.models import AppointmentBooking, DoctorDayStats, PatientStats
+    from appointments import availability, stats
+    from appointments.models import (
+        AppointmentBooking,
+        DoctorAvailability,
+        DoctorDayStats,
+        PatientStats,
+    )
     from doctors.models import DoctorDetail, DoctorSchedule
     from users.models import User
 
@@ -552,8 +557,9 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     with connection.cursor() as cursor:
         cursor.execute("RESET session_replication_role")
         # COPY ran with triggers off (replica role): the reports' summaries are built in one pass.
-        out.write("  report stats\n")
+        out.write("  report stats, availability\n")
         stats.rebuild(cursor)
+        availability.rebuild(cursor, "postgresql")
         for model in (User, DoctorSchedule, AppointmentBooking):
             table = model._meta.db_table
             cursor.execute(
@@ -568,6 +574,7 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
             AppointmentBooking,
             DoctorDayStats,
             PatientStats,
+            DoctorAvailability,
         ):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 

@@ -1,7 +1,8 @@
-"""The doctors list's `available` (hand-written SQL) agrees with the slot list (Python).
+"""The doctors list's `available` agrees with the slot list (Python).
 
-Two implementations of one rule: the SQL counts slots and bookings per schedule, the slot list
-walks every slot. Random schedules and bookings around a frozen clock, on SQLite and PostgreSQL.
+Two implementations of one rule: `available` compares now with each doctor's latest free slot,
+kept by database triggers (appointments/availability.py); the slot list walks every slot. Random
+schedules and bookings around a frozen clock, on SQLite and PostgreSQL.
 """
 
 import datetime as dt

@@ -7,7 +7,8 @@ from appointments.services import report_stats_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the per-doctor-day and per-patient summaries the admin reports read. "
+        "Recompute the per-doctor-day and per-patient summaries the admin reports read, and "
+        "each doctor's latest free slot (the directory's availability). "
         "Database triggers keep them exact; run this after loading bookings with triggers off."
     )
 

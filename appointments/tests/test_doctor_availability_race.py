@@ -1,0 +1,77 @@
+"""The kept latest free slot stays exact under concurrent bookings of one doctor's schedules.
+
+PostgreSQL only (SQLite serialises all writers): real concurrent clients through the API.
+"""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from appointments.models import DoctorAvailability
+from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from users.tests.factories import PatientFactory
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite serialises all writers; the race needs PostgreSQL",
+    ),
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+ROUNDS = 5
+
+
+def _book(patient, schedule, time):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(patient).access_token}")
+    body = {"doctor": schedule.doctor_id, "schedule": schedule.pk, "appointment_time": time}
+    return client.post("/api/appointments/book/", body, format="json").status_code
+
+
+def _race(calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_concurrent_bookings_of_the_latest_slots_leave_the_earliest_one_as_latest_free(round_):
+    doctor = DoctorFactory()
+    first = timezone.localdate() + dt.timedelta(days=1)
+    schedules = [
+        ScheduleFactory(
+            doctor=doctor,
+            date=first + dt.timedelta(days=k),
+            start_time=dt.time(9),
+            end_time=dt.time(10),
+        )
+        for k in range(3)
+    ]
+    # Six slots; all but the earliest are booked at once, each by its own patient.
+    slots = [(s, t) for s in schedules for t in ("09:00", "09:30")][1:]
+    statuses = _race(
+        [lambda s=s, t=t, p=PatientFactory(): _book(p, s, t) for s, t in slots]  # noqa: B008
+    )
+    assert statuses == [201] * len(slots)
+    kept = DoctorAvailability.objects.get(doctor_id=doctor.pk)
+    assert (kept.latest_free_date, kept.latest_free_time) == (first, dt.time(9))
