@@ -76,6 +76,16 @@ def _schedule_doctor(row: str) -> str:
     return f"(SELECT sd.doctor_id FROM {SCHEDULE} sd WHERE sd.id = {row}.schedule_id)"
 
 
+def _pg_lock_schedule(row: str) -> str:
+    """The booking's schedule row, locked before the doctor's row (the order every writer
+    keeps: a booking, a cancellation, a schedule edit or delete all hold the schedule first),
+    and its doctor into `doctor` (NULL without a schedule)."""
+    return (
+        f"doctor := NULL; SELECT sd.doctor_id INTO doctor FROM {SCHEDULE} sd "
+        f"WHERE sd.id = {row}.schedule_id FOR NO KEY UPDATE;"
+    )
+
+
 # PostgreSQL, where writers run concurrently: each change first takes the doctor's row lock (an
 # UPDATE of the doctor's row in READ COMMITTED waits for the previous writer's commit, and the
 # statements after it read what that writer committed), so two bookings of one doctor's
@@ -91,6 +101,7 @@ POSTGRES_CREATE = f"""
 CREATE OR REPLACE FUNCTION appointments_availability_booking() RETURNS trigger AS $$
 DECLARE
     doctor bigint;
+    old_doctor bigint;
     slot_date date;
     latest_date date;
     latest_time time;
@@ -102,21 +113,29 @@ BEGIN
             RETURN NULL;
         END IF;
         SELECT sd.doctor_id, sd.date INTO doctor, slot_date
-        FROM {SCHEDULE} sd WHERE sd.id = NEW.schedule_id;{_PG_LOCK}
+        FROM {SCHEDULE} sd WHERE sd.id = NEW.schedule_id FOR NO KEY UPDATE;
+        IF doctor IS NULL THEN
+            RETURN NULL;
+        END IF;{_PG_LOCK}
         IF latest_date = slot_date AND latest_time = NEW.appointment_time THEN{
     _recompute("postgresql", "doctor")
 }
         END IF;
         RETURN NULL;
     END IF;
-    -- Cancellations, status changes, moves, deletes: recomputed.
-    doctor := {_schedule_doctor("OLD")};
-    IF doctor IS NOT NULL THEN{_PG_LOCK}{_recompute("postgresql", "doctor")}
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        doctor := {_schedule_doctor("NEW")};
-        IF doctor IS NOT NULL THEN{_PG_LOCK}{_recompute("postgresql", "doctor")}
+    -- Cancellations, status changes, moves, deletes: recomputed, for the doctor of the old
+    -- schedule and, after a move, of the new one.
+    {_pg_lock_schedule("OLD")}
+    old_doctor := doctor;
+    IF TG_OP = 'UPDATE' AND NEW.schedule_id IS DISTINCT FROM OLD.schedule_id THEN
+        {_pg_lock_schedule("NEW")}
+        IF doctor IS NOT NULL AND doctor IS DISTINCT FROM old_doctor THEN{_PG_LOCK}{
+    _recompute("postgresql", "doctor")
+}
         END IF;
+    END IF;
+    doctor := old_doctor;
+    IF doctor IS NOT NULL THEN{_PG_LOCK}{_recompute("postgresql", "doctor")}
     END IF;
     RETURN NULL;
 END;

@@ -13,6 +13,8 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from appointments.models import DoctorAvailability
+from appointments.tests.factories import AppointmentFactory
+from doctors.models import DoctorSchedule
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
 from users.tests.factories import PatientFactory
 
@@ -75,3 +77,29 @@ def test_concurrent_bookings_of_the_latest_slots_leave_the_earliest_one_as_lates
     assert statuses == [201] * len(slots)
     kept = DoctorAvailability.objects.get(doctor_id=doctor.pk)
     assert (kept.latest_free_date, kept.latest_free_time) == (first, dt.time(9))
+
+
+def _delete_schedule(pk):
+    DoctorSchedule.objects.filter(pk=pk).delete()
+    return "deleted"
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_deleting_a_schedule_while_it_is_booked_keeps_availability_exact(round_):
+    """The ORM's delete (the Django admin's) detaches the schedule's bookings first, then deletes
+    it: its triggers must take the schedule's row before the doctor's, as a booking does, or the
+    two wait for each other."""
+    schedule = ScheduleFactory(start_time=dt.time(9), end_time=dt.time(11))
+    AppointmentFactory(schedule=schedule, appointment_time=dt.time(9))
+    other = ScheduleFactory(
+        doctor=schedule.doctor, date=schedule.date - dt.timedelta(days=1), end_time=dt.time(10)
+    )
+    patient = PatientFactory()
+    outcomes = _race(
+        [lambda: _book(patient, schedule, "10:30"), lambda: _delete_schedule(schedule.pk)]
+    )
+    assert outcomes[0] in (201, 400)
+    assert outcomes[1] == "deleted"
+    assert not DoctorSchedule.objects.filter(pk=schedule.pk).exists()
+    kept = DoctorAvailability.objects.get(doctor_id=schedule.doctor_id)
+    assert (kept.latest_free_date, kept.latest_free_time) == (other.date, dt.time(9, 30))
