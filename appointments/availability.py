@@ -18,6 +18,7 @@ common table expressions in triggers, one trigger per event. The slot grid (doct
 """
 
 from doctors.slots import SLOT_MINUTES
+from healthcare.db.triggers import run_for_vendor
 
 BOOKING = "appointments_appointmentbooking"
 SCHEDULE = "doctors_doctorschedule"
@@ -225,13 +226,11 @@ def _rebuild(vendor: str) -> list[str]:
 
 def create_triggers(cursor, vendor: str) -> None:
     """Install the triggers (PostgreSQL or SQLite)."""
-    for statement in [POSTGRES_CREATE] if vendor == "postgresql" else SQLITE_CREATE:
-        cursor.execute(statement)
+    run_for_vendor(cursor, vendor, postgresql=[POSTGRES_CREATE], sqlite=SQLITE_CREATE)
 
 
 def drop_triggers(cursor, vendor: str) -> None:
-    for statement in [POSTGRES_DROP] if vendor == "postgresql" else SQLITE_DROP:
-        cursor.execute(statement)
+    run_for_vendor(cursor, vendor, postgresql=[POSTGRES_DROP], sqlite=SQLITE_DROP)
 
 
 def rebuild(cursor, vendor: str) -> None:

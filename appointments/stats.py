@@ -15,6 +15,8 @@ new one; a move to another patient or date, or a delete, recomputes the patients
 triggers, and by the migration that creates them).
 """
 
+from healthcare.db.triggers import run_for_vendor
+
 BOOKING = "appointments_appointmentbooking"
 DOCTOR_DAY = "appointments_doctordaystats"
 DOCTOR = "appointments_doctorstats"
@@ -293,13 +295,11 @@ REBUILD = [
 
 def create_triggers(cursor, vendor: str) -> None:
     """Install the triggers (PostgreSQL or SQLite)."""
-    for statement in [POSTGRES_CREATE] if vendor == "postgresql" else SQLITE_CREATE:
-        cursor.execute(statement)
+    run_for_vendor(cursor, vendor, postgresql=[POSTGRES_CREATE], sqlite=SQLITE_CREATE)
 
 
 def drop_triggers(cursor, vendor: str) -> None:
-    for statement in [POSTGRES_DROP] if vendor == "postgresql" else SQLITE_DROP:
-        cursor.execute(statement)
+    run_for_vendor(cursor, vendor, postgresql=[POSTGRES_DROP], sqlite=SQLITE_DROP)
 
 
 def rebuild(cursor) -> None:

@@ -1,59 +1,29 @@
-"""The kept latest free slot stays exact under concurrent bookings of one doctor's schedules.
+"""The kept latest free slot stays exact under concurrent writes: bookings of one doctor's
+schedules at once, and a schedule deleted while it is booked (without a deadlock).
 
 PostgreSQL only (SQLite serialises all writers): real concurrent clients through the API.
 """
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from appointments.models import DoctorAvailability
 from appointments.tests.factories import AppointmentFactory
 from doctors.models import DoctorSchedule
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.tests.concurrency import RACE_MARKS, client_for, race
 from users.tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises all writers; the race needs PostgreSQL",
-    ),
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = RACE_MARKS
 
 ROUNDS = 5
 
 
 def _book(patient, schedule, time):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(patient).access_token}")
     body = {"doctor": schedule.doctor_id, "schedule": schedule.pk, "appointment_time": time}
-    return client.post("/api/appointments/book/", body, format="json").status_code
-
-
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return client_for(patient).post("/api/appointments/book/", body, format="json").status_code
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
@@ -71,8 +41,8 @@ def test_concurrent_bookings_of_the_latest_slots_leave_the_earliest_one_as_lates
     ]
     # Six slots; all but the earliest are booked at once, each by its own patient.
     slots = [(s, t) for s in schedules for t in ("09:00", "09:30")][1:]
-    statuses = _race(
-        [lambda s=s, t=t, p=PatientFactory(): _book(p, s, t) for s, t in slots]  # noqa: B008
+    statuses = race(
+        *[lambda s=s, t=t, p=PatientFactory(): _book(p, s, t) for s, t in slots]  # noqa: B008
     )
     assert statuses == [201] * len(slots)
     kept = DoctorAvailability.objects.get(doctor_id=doctor.pk)
@@ -95,8 +65,8 @@ def test_deleting_a_schedule_while_it_is_booked_keeps_availability_exact(round_)
         doctor=schedule.doctor, date=schedule.date - dt.timedelta(days=1), end_time=dt.time(10)
     )
     patient = PatientFactory()
-    outcomes = _race(
-        [lambda: _book(patient, schedule, "10:30"), lambda: _delete_schedule(schedule.pk)]
+    outcomes = race(
+        lambda: _book(patient, schedule, "10:30"), lambda: _delete_schedule(schedule.pk)
     )
     assert outcomes[0] in (201, 400)
     assert outcomes[1] == "deleted"

@@ -1,55 +1,19 @@
 """Races around a doctor's schedules (PostgreSQL only: SQLite ignores row locks)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from appointments.models import ACTIVE_Q, AppointmentBooking
 from doctors.models import DoctorSchedule
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.tests.concurrency import RACE_MARKS, client_for, race
 from users.tests.factories import PatientFactory
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises all writers and ignores row locks; the race needs PostgreSQL",
-    ),
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = RACE_MARKS
 
 ROUNDS = 6
-
-
-def client_for(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
-
-
-def race(*calls):
-    """Run each zero-argument call in its own thread, released together; return the responses."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def tomorrow_item(start, end):
