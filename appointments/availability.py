@@ -23,7 +23,6 @@ from healthcare.db.triggers import run_for_vendor
 BOOKING = "appointments_appointmentbooking"
 SCHEDULE = "doctors_doctorschedule"
 AVAILABILITY = "appointments_doctoravailability"
-USER = "users_user"
 ACTIVE = "('pending', 'confirmed')"
 
 # Slot numbers 0, 1, ... of a schedule: a day holds at most 48 slot starts. SQLite has no
@@ -62,15 +61,19 @@ def _latest_free_slot(vendor: str, doctor: str) -> str:
         LIMIT 1"""
 
 
-def _recompute(vendor: str, doctor: str) -> str:
-    """Statements that store the doctor's latest free slot (NULLs when none)."""
-    insert = "INSERT OR IGNORE INTO" if vendor == "sqlite" else "INSERT INTO"
-    conflict = "" if vendor == "sqlite" else " ON CONFLICT (doctor_id) DO NOTHING"
+def _store(vendor: str, doctor: str) -> str:
+    """The UPDATE that stores the doctor's latest free slot (NULLs when none) in their row."""
     return f"""
-        {insert} {AVAILABILITY} (doctor_id) SELECT {doctor} WHERE {doctor} IS NOT NULL{conflict};
         UPDATE {AVAILABILITY} SET (latest_free_date, latest_free_time) = (
             {_latest_free_slot(vendor, doctor)})
         WHERE doctor_id = {doctor};"""
+
+
+def _sqlite_recompute(doctor: str) -> str:
+    """SQLite (one writer at a time): the doctor's row made sure of, then stored."""
+    return f"""
+        INSERT OR IGNORE INTO {AVAILABILITY} (doctor_id) SELECT {doctor} WHERE {doctor} IS NOT NULL;
+        {_store("sqlite", doctor)}"""
 
 
 def _schedule_doctor(row: str) -> str:
@@ -87,9 +90,9 @@ def _pg_lock_schedule(row: str) -> str:
     )
 
 
-# PostgreSQL, where writers run concurrently: each change first takes the doctor's row lock (an
-# UPDATE of the doctor's row in READ COMMITTED waits for the previous writer's commit, and the
-# statements after it read what that writer committed), so two bookings of one doctor's
+# PostgreSQL, where writers run concurrently: each change first makes sure of the doctor's row
+# and locks it (SELECT ... FOR UPDATE in READ COMMITTED waits for the previous writer's commit,
+# and the statements after it read what that writer committed), so two bookings of one doctor's
 # schedules can't each recompute without seeing the other. Lock order: a booking holds its
 # schedule's row, then this row (then the reports' rows); `schedules_replace` locks the
 # doctor's upcoming schedules before changing any.
@@ -119,7 +122,7 @@ BEGIN
             RETURN NULL;
         END IF;{_PG_LOCK}
         IF latest_date = slot_date AND latest_time = NEW.appointment_time THEN{
-    _recompute("postgresql", "doctor")
+    _store("postgresql", "doctor")
 }
         END IF;
         RETURN NULL;
@@ -131,12 +134,12 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.schedule_id IS DISTINCT FROM OLD.schedule_id THEN
         {_pg_lock_schedule("NEW")}
         IF doctor IS NOT NULL AND doctor IS DISTINCT FROM old_doctor THEN{_PG_LOCK}{
-    _recompute("postgresql", "doctor")
+    _store("postgresql", "doctor")
 }
         END IF;
     END IF;
     doctor := old_doctor;
-    IF doctor IS NOT NULL THEN{_PG_LOCK}{_recompute("postgresql", "doctor")}
+    IF doctor IS NOT NULL THEN{_PG_LOCK}{_store("postgresql", "doctor")}
     END IF;
     RETURN NULL;
 END;
@@ -153,10 +156,10 @@ DECLARE
     latest_time time;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        doctor := OLD.doctor_id;{_PG_LOCK}{_recompute("postgresql", "doctor")}
+        doctor := OLD.doctor_id;{_PG_LOCK}{_store("postgresql", "doctor")}
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        doctor := NEW.doctor_id;{_PG_LOCK}{_recompute("postgresql", "doctor")}
+        doctor := NEW.doctor_id;{_PG_LOCK}{_store("postgresql", "doctor")}
     END IF;
     RETURN NULL;
 END;
@@ -179,25 +182,25 @@ _SCHEDULE_COLUMNS = "doctor_id, date, start_time, end_time"
 
 SQLITE_CREATE = [
     f"""CREATE TRIGGER appointments_availability_booking_insert AFTER INSERT ON {BOOKING}
-    BEGIN{_recompute("sqlite", _schedule_doctor("NEW"))}
+    BEGIN{_sqlite_recompute(_schedule_doctor("NEW"))}
     END""",
     f"""CREATE TRIGGER appointments_availability_booking_update
     AFTER UPDATE OF {_BOOKING_COLUMNS} ON {BOOKING}
-    BEGIN{_recompute("sqlite", _schedule_doctor("OLD"))}
-        {_recompute("sqlite", _schedule_doctor("NEW"))}
+    BEGIN{_sqlite_recompute(_schedule_doctor("OLD"))}
+        {_sqlite_recompute(_schedule_doctor("NEW"))}
     END""",
     f"""CREATE TRIGGER appointments_availability_booking_delete AFTER DELETE ON {BOOKING}
-    BEGIN{_recompute("sqlite", _schedule_doctor("OLD"))}
+    BEGIN{_sqlite_recompute(_schedule_doctor("OLD"))}
     END""",
     f"""CREATE TRIGGER appointments_availability_schedule_insert AFTER INSERT ON {SCHEDULE}
-    BEGIN{_recompute("sqlite", "NEW.doctor_id")}
+    BEGIN{_sqlite_recompute("NEW.doctor_id")}
     END""",
     f"""CREATE TRIGGER appointments_availability_schedule_update
     AFTER UPDATE OF {_SCHEDULE_COLUMNS} ON {SCHEDULE}
-    BEGIN{_recompute("sqlite", "OLD.doctor_id")}{_recompute("sqlite", "NEW.doctor_id")}
+    BEGIN{_sqlite_recompute("OLD.doctor_id")}{_sqlite_recompute("NEW.doctor_id")}
     END""",
     f"""CREATE TRIGGER appointments_availability_schedule_delete AFTER DELETE ON {SCHEDULE}
-    BEGIN{_recompute("sqlite", "OLD.doctor_id")}
+    BEGIN{_sqlite_recompute("OLD.doctor_id")}
     END""",
 ]
 

@@ -7,6 +7,8 @@ the ORM would read: table names from the models, and each column's raw value con
 the ORM converts it on the database at hand.
 """
 
+import functools
+
 from django.db import connection
 from django.db.models.expressions import Col
 
@@ -19,6 +21,12 @@ def table(model) -> str:
 def column_converter(model, name: str):
     """What the ORM applies to the column's raw value on this database, as one function (SQLite
     keeps decimals as numbers: they come back as Decimal), or None when it applies nothing."""
+    return _column_converter(model, name, connection.vendor)
+
+
+@functools.cache
+def _column_converter(model, name: str, vendor: str):
+    # Per database, built once: the hot paths ask on every request.
     field = model._meta.get_field(name)
     column = Col(model._meta.db_table, field)
     converters = [
