@@ -48,17 +48,109 @@ class EmailFieldExtension(OpenApiSerializerFieldExtension):
         return schema
 
 
+ERROR_ITEM = {
+    "type": "object",
+    "properties": {
+        "field": {
+            "type": "string",
+            "nullable": True,
+            "description": "The field's path in the request body (`schedules.2.end_time`); "
+            "null for an error about no one field.",
+        },
+        "code": {"type": "string", "description": "Stable snake_case code."},
+        "message": {"type": "string", "description": "Human-readable text (may change)."},
+    },
+    "required": ["field", "code", "message"],
+}
+_CODED = {
+    "code": {"type": "string", "description": "Stable snake_case code: `errors[0].code`."},
+    "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ErrorItem"}},
+}
 ERROR_DETAIL = {
     "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}, **_CODED},
+    "required": ["detail", "code", "errors"],
 }
 # 400s are `{"field": ["message", ...]}` (nested for nested input) or `{"detail": "..."}`.
 VALIDATION_ERROR = {
     "type": "object",
+    "properties": _CODED,
+    "required": ["code", "errors"],
     "additionalProperties": {},
-    "description": "`{field: [messages]}` (nested for nested input), or `{detail: message}`.",
+    "description": "`{field: [messages]}` (nested for nested input), or `{detail: message}`, "
+    "plus `code` and `errors[]`.",
 }
+
+# The rule codes each operation can answer with a 400 (beside DRF's own: `required`,
+# `invalid`, `parse_error`, ...), as the contract lists them.
+BOOKING_CODES = [
+    "doctor_unavailable",
+    "schedule_invalid",
+    "not_a_slot",
+    "slot_started",
+    "slot_taken",
+    "patient_busy",
+]
+OPERATION_CODES = {
+    ("/api/appointments/book/", "post"): BOOKING_CODES,
+    ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
+    ("/api/appointments/{id}/", "patch"): [
+        "invalid_choice",
+        "schedule_invalid",
+        "not_a_slot",
+        "slot_taken",
+        "patient_busy",
+    ],
+    ("/api/admin-panel/appointments/{id}/", "patch"): [
+        "invalid_choice",
+        "schedule_invalid",
+        "not_a_slot",
+        "slot_taken",
+        "patient_busy",
+    ],
+    ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed"],
+    ("/api/profile/", "put"): ["unique", "date_in_past", "too_short", "overlap", "schedule_booked"],
+    ("/api/profile/", "patch"): [
+        "unique",
+        "date_in_past",
+        "too_short",
+        "overlap",
+        "schedule_booked",
+    ],
+    ("/api/register/", "post"): ["unique", "invalid_choice", "password_too_short"],
+}
+
+
+def _validation_error_for(path: str, method: str) -> dict:
+    """The 400 body of one operation: the shared shape, with its rule codes named."""
+    rule_codes = OPERATION_CODES.get((path, method))
+    if not rule_codes:
+        return _error("Invalid input.", "ValidationError")
+    listed = ", ".join(f"`{code}`" for code in rule_codes)
+    return {
+        "description": f"Invalid input or a refused rule. Rule codes: {listed}.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ValidationError"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "code": {
+                                    "type": "string",
+                                    "description": "One of the rule codes above, or DRF's "
+                                    "own (`required`, `invalid`, `parse_error`, ...).",
+                                    "example": rule_codes[0],
+                                }
+                            },
+                        },
+                    ]
+                }
+            }
+        },
+    }
+
 
 RETRY_AFTER = {
     "Retry-After": {
@@ -98,7 +190,7 @@ def _errors_for(path: str, method: str, operation: dict) -> dict:
     anonymous_allowed = not security or {} in security
     errors = {}
     if method != "get" or in_query:
-        errors["400"] = _error("Invalid input.", "ValidationError")
+        errors["400"] = _validation_error_for(path, method)
     if uses_tokens:
         errors["401"] = _error(
             "Missing, invalid or expired access token.", "ErrorDetail", WWW_AUTHENTICATE
@@ -126,6 +218,7 @@ def document_error_responses(result, generator, request, public):
     its description, and gets the error body if it had none.
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorItem", ERROR_ITEM)
     schemas.setdefault("ErrorDetail", ERROR_DETAIL)
     schemas.setdefault("ValidationError", VALIDATION_ERROR)
     for path, operations in result.get("paths", {}).items():
