@@ -7,6 +7,7 @@ GUNICORN_WORKERS (default 2 × CPUs + 1) are read from the environment; the rest
 import json
 import multiprocessing
 import os
+import re
 
 from gunicorn import util
 
@@ -45,7 +46,11 @@ def _json_error(sock, status_int, reason, mesg):
     They happen before Django sees the request, as an HTML page: the API answers JSON everywhere.
     Only the reason goes out; gunicorn's message can echo parts of the request.
     """
-    body = json.dumps({"detail": f"{reason}."}).encode()
+    # The contract's error body (healthcare/api/exceptions.py), written out: this file runs
+    # before Django is set up.
+    detail, code = f"{reason}.", re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")
+    error = {"field": None, "code": code, "message": detail}
+    body = json.dumps({"detail": detail, "code": code, "errors": [error]}).encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"

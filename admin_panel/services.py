@@ -4,15 +4,20 @@ import ipaddress
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
+from django.db import transaction
 
 from admin_panel.models import AuditLogEntry
 from doctors.services import doctor_detail_update
+from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role, User
 from users.phone import mask_mobile_number
-from users.services import NUMBER_TAKEN, user_create, user_refresh_tokens_revoke
+from users.services import (
+    user_create,
+    user_fields_save,
+    user_fields_set,
+    user_refresh_tokens_revoke,
+)
 
 # Keys whose values must never reach the trail, whatever a caller passes in `details`.
 SECRET_KEY_PARTS = ("password", "token", "refresh", "access", "secret")
@@ -93,7 +98,9 @@ def patient_record_read(*, actor, endpoint: str, object_type: str, object_id=Non
 def admin_user_create(*, actor: User, role: str, data: dict) -> User:
     """An admin creates a patient or doctor account; an admin-created doctor is verified."""
     if role not in (Role.PATIENT, Role.DOCTOR):
-        raise ValidationError({"role": ["Only patient or doctor accounts are managed here."]})
+        raise Refusal.of(
+            "role", "invalid_choice", "Only patient or doctor accounts are managed here."
+        )
     user = user_create(
         mobile_number=data["mobile_number"],
         password=data["password"],
@@ -120,32 +127,15 @@ def _detail_fields(detail: dict | None) -> dict:
 def admin_user_update(*, actor: User, user: User, data: dict) -> User:
     """An admin edits an account: user fields, password, and a doctor's details incl. verifying."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    changed = []
-    number = data.get("mobile_number")
-    if (
-        number
-        and number != user.mobile_number
-        and User.objects.filter(mobile_number=number).exclude(pk=user.pk).exists()
-    ):
-        raise ValidationError({"mobile_number": [NUMBER_TAKEN]})
-    for field in USER_FIELDS:
-        if field in data and getattr(user, field) != data[field]:
-            setattr(user, field, data[field])
-            changed.append(field)
+    changed = user_fields_set(user=user, data=data, fields=USER_FIELDS)
     if data.get("password"):
         try:
             validate_password(data["password"], user=user)
         except DjangoValidationError as exc:
-            raise ValidationError({"password": list(exc.messages)}) from exc
+            raise Refusal.from_django("password", exc) from exc
         user.set_password(data["password"])
         changed.append("password")
-    if changed:
-        try:
-            with transaction.atomic():
-                user.save(update_fields=changed)
-        except IntegrityError as exc:
-            # Race: another account took this number between the check and the update.
-            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    user_fields_save(user=user, fields=changed)
     if "is_active" in changed and not user.is_active:
         user_refresh_tokens_revoke(user=user)
     if user.role == Role.DOCTOR and data.get("doctor_detail"):

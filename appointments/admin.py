@@ -2,11 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from appointments.models import AppointmentBooking, AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
-from doctors.admin import flatten_errors, service_errors
+from healthcare.errors import Refusal
 from users.models import Role, User
 
 
@@ -30,8 +29,21 @@ class DoctorListFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _run_once(call):
+    """Run the service that saves an admin form, once, from the form's `clean()`.
+
+    The admin's change view is one transaction, and these forms have no inlines: a refusal
+    becomes the form's errors (nothing written), and success leaves `save_model` nothing to do
+    but take the result. So each rule lives in the service and each booking runs once.
+    """
+    try:
+        return call()
+    except Refusal as exc:
+        raise forms.ValidationError(exc.messages()) from exc
+
+
 class AppointmentAdminForm(forms.ModelForm):
-    """Status and notes; validated by `appointment_update` itself (slot re-checks included)."""
+    """Status and notes, saved by `appointment_update` (slot re-checks included)."""
 
     class Meta:
         model = AppointmentBooking
@@ -44,13 +56,11 @@ class AppointmentAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.request is not None and not self.errors:
-            errors = service_errors(
+            self.saved = _run_once(
                 lambda: appointment_update(
                     appointment=self.instance, actor=self.request.user, data=self.service_data()
                 )
             )
-            if errors:
-                raise forms.ValidationError(errors)
         return cleaned
 
     def service_data(self) -> dict:
@@ -58,7 +68,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 class AppointmentAdminAddForm(forms.ModelForm):
-    """A booking made by an admin; validated and saved by `appointment_book` (same slot rules)."""
+    """A booking made by an admin, saved by `appointment_book` (same slot rules)."""
 
     class Meta:
         model = AppointmentBooking
@@ -83,13 +93,15 @@ class AppointmentAdminAddForm(forms.ModelForm):
             actor=self.request.user,
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        # After the model's own validation (which would see a booking saved earlier as a clash
+        # with itself), so the service's refusal is the one shown.
+        super()._post_clean()
         if self.request is not None and not self.errors:
-            errors = service_errors(self.book)
-            if errors:
-                raise forms.ValidationError(errors)
-        return cleaned
+            try:
+                self.saved = _run_once(self.book)
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
 
 
 @admin.register(AppointmentBooking)
@@ -147,16 +159,13 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            booking = form.book()
-            # The admin goes on with `obj` (log entry, redirect): make it the stored booking.
-            for field in AppointmentBooking._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(booking, field.attname))
-            obj._state.adding = False
-            obj._state.db = booking._state.db
-            return
-        updated = appointment_update(appointment=obj, actor=request.user, data=form.service_data())
-        obj.status, obj.notes, obj.updated_at = updated.status, updated.notes, updated.updated_at
+        # The form's clean() saved it through the service; the admin goes on with `obj` (log
+        # entry, redirect): make it the stored row.
+        saved = form.saved
+        for field in AppointmentBooking._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
 
     def _apply(self, request, queryset, change, verb: str) -> None:
         done, refused = 0, []
@@ -164,8 +173,8 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
             try:
                 change(appointment)
                 done += 1
-            except DRFValidationError as exc:
-                refused.append(f"#{appointment.pk}: {'; '.join(flatten_errors(exc.detail))}")
+            except Refusal as exc:
+                refused.append(f"#{appointment.pk}: {'; '.join(exc.messages())}")
         if done:
             self.message_user(request, f"{done} appointment(s) {verb}.", messages.SUCCESS)
         for message in refused:

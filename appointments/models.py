@@ -25,8 +25,8 @@ ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
 class AppointmentBooking(models.Model):
     """A patient's booking of one slot; only pending/confirmed ones hold the slot.
 
-    The database has the last word on double booking: one active booking per (schedule, time)
-    and one per (patient, date, time).
+    The database has the last word on double booking: one active booking per (schedule, time),
+    per (doctor, date, time) and per (patient, date, time).
     """
 
     # No single-column indexes on patient and doctor: the composite indexes below lead with
@@ -71,6 +71,13 @@ class AppointmentBooking(models.Model):
                 condition=ACTIVE_Q,
                 name="appointment_unique_active_slot",
             ),
+            # What matters is the doctor's time, not the schedule row: a schedule emptied of
+            # active bookings may move to another date.
+            models.UniqueConstraint(
+                fields=["doctor", "appointment_date", "appointment_time"],
+                condition=ACTIVE_Q,
+                name="appointment_unique_active_doctor_time",
+            ),
             models.UniqueConstraint(
                 fields=["patient", "appointment_date", "appointment_time"],
                 condition=ACTIVE_Q,
@@ -96,33 +103,6 @@ class AppointmentBooking(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.appointment_date} {self.appointment_time:%H:%M} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
-
-
-class DoctorAvailability(models.Model):
-    """Each doctor's latest free slot (date and clinic wall-clock time); NULL when none.
-
-    Derived data for the doctors directory's `available` filter: a doctor has a free slot
-    starting after now exactly when their latest free slot starts after now. Database triggers
-    on bookings and schedules keep it exact on every write (migration 0005,
-    appointments/availability.py); no row means the doctor never had a schedule.
-
-    The doctor's id without a foreign key: deleting a doctor deletes their schedules, whose
-    triggers write this row again while the user's delete is under way. A deleted doctor's row
-    stays behind holding NULLs, and no directory query reads it.
-    """
-
-    doctor_id = models.BigIntegerField(primary_key=True)
-    latest_free_date = models.DateField(null=True)
-    latest_free_time = models.TimeField(null=True)
-
-    def __str__(self):
-        return (
-            f"doctor {self.doctor_id}: free until {self.latest_free_date} {self.latest_free_time}"
-        )
 
 
 class DoctorDayStats(models.Model):

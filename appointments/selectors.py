@@ -4,20 +4,16 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from appointments.filters import AppointmentFilter
-from appointments.models import (
-    ACTIVE_Q,
-    ACTIVE_STATUSES,
-    AppointmentBooking,
-    DoctorAvailability,
-)
+from appointments.models import ACTIVE_Q, ACTIVE_STATUSES, AppointmentBooking
 from doctors.models import DoctorDetail, DoctorSchedule
-from doctors.slots import slot_times
+from doctors.slots import slot_times, slots_after
 from healthcare.db.raw import table
 from users.models import Role
 
@@ -37,30 +33,43 @@ def active_booking_times_by_schedule(*, schedule_ids) -> dict[int, list[tuple[dt
     return result
 
 
-# A doctor has a free slot starting after now exactly when their latest free slot (kept by
-# triggers: `DoctorAvailability`, appointments/availability.py) starts after now.
-_FREE_FUTURE_SLOT_SQL = """EXISTS (
-    SELECT 1 FROM {availability} a
-    WHERE a.doctor_id = {outer}.id
-    AND (a.latest_free_date > %s OR (a.latest_free_date = %s AND a.latest_free_time > %s))
-)"""
+def doctor_ids_with_free_slot(*, after: dt.datetime) -> QuerySet:
+    """Ids of doctors with a free slot starting after `after` (a local datetime); one subquery.
+
+    Per schedule: its slots starting after then (`slots_after`, the grid's own expression)
+    outnumber its active bookings starting after then. Bookings only ever sit on slot starts of
+    their schedule (the booking rules), so the counts compare like with like.
+    """
+    booked_after = (
+        AppointmentBooking.objects.filter(ACTIVE_Q, schedule_id=OuterRef("pk"))
+        .filter(
+            Q(appointment_date__gt=after.date())
+            | Q(appointment_date=after.date(), appointment_time__gt=after.time())
+        )
+        .order_by()
+        .values("schedule_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        DoctorSchedule.objects.filter(date__gte=after.date())
+        .annotate(free=slots_after(after) - Coalesce(Subquery(booked_after), 0))
+        .filter(free__gt=0)
+        .values("doctor_id")
+    )
 
 
 def free_future_slot_sql() -> tuple[str, tuple]:
     """SQL and its parameters, for an outer query on the user table (by its table name, not an
     alias): has the doctor a free slot starting after now?
 
-    One lookup of the doctor's kept latest free slot. Tests pin it against the slot list
-    (computed in Python from schedules and bookings) on SQLite and PostgreSQL.
+    `doctor_ids_with_free_slot` compiled by the ORM; tests pin it against the slot list on
+    SQLite and PostgreSQL.
     """
-    now = timezone.localtime()
-    ops = connection.ops
-    today = ops.adapt_datefield_value(now.date())
-    sql = _FREE_FUTURE_SLOT_SQL.format(
-        availability=table(DoctorAvailability), outer=table(get_user_model())
-    )
-    # Only quoted table names are formatted into the SQL; every value is a parameter.
-    return sql, (today, today, ops.adapt_timefield_value(now.time()))
+    ids = doctor_ids_with_free_slot(after=timezone.localtime())
+    sql, params = ids.query.sql_with_params()
+    # Only Django's compiled SQL and a quoted table name are formatted in; values are parameters.
+    return f"{table(get_user_model())}.id IN ({sql})", tuple(params)
 
 
 # A doctor's schedules in a date range, each with the slot times its active bookings hold (one
@@ -168,7 +177,7 @@ def appointment_list(*, user, filters=None) -> QuerySet[AppointmentBooking]:
     )
     filterset = AppointmentFilter(filters or {}, queryset=queryset)
     if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
+        raise ValidationError(filterset.form.errors.as_data())
     return filterset.qs
 
 

@@ -11,9 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
-from appointments import availability, stats
+from appointments import stats
 from appointments.models import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -23,10 +22,12 @@ from appointments.models import (
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import is_slot_start
 from healthcare.db.raw import column_converter, table
+from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role
 
 SLOT_CONSTRAINT = "appointment_unique_active_slot"
+DOCTOR_TIME_CONSTRAINT = "appointment_unique_active_doctor_time"
 PATIENT_CONSTRAINT = "appointment_unique_active_patient_time"
 
 DOCTOR_UNAVAILABLE = "No bookable doctor with this id."
@@ -37,7 +38,7 @@ SLOT_TAKEN = "This slot is already booked."
 PATIENT_BUSY = "The patient already holds an active appointment at this date and time."
 STATUS_INVALID = "Not a valid status."
 PATIENT_INVALID = "No active patient with this id."
-SCHEDULE_GONE = "The schedule of this appointment no longer exists."
+SCHEDULE_GONE = "The schedule of this appointment no longer holds its date."
 ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
 PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
 
@@ -110,18 +111,19 @@ def _refuse_unbookable_doctor(doctor_id: int | None) -> None:
     """400 on `doctor` unless the id names a bookable doctor (the refusal checked first)."""
     bookable = get_user_model().objects.filter(pk=doctor_id, **BOOKABLE_DOCTOR)
     if doctor_id is None or not bookable.exists():
-        raise ValidationError({"doctor": [DOCTOR_UNAVAILABLE]})
+        raise Refusal.of("doctor", "doctor_unavailable", DOCTOR_UNAVAILABLE)
 
 
-# Hand-written (healthcare/db/raw.py): two conflicts at most, over both partial unique indexes.
-_CONFLICTS_SQL = """SELECT schedule_id FROM {booking}
-WHERE status IN ({active}) AND appointment_time = %s
-AND (schedule_id = %s OR (patient_id = %s AND appointment_date = %s)){exclude}
+# Hand-written (healthcare/db/raw.py): two conflicts at most, over the partial unique indexes of
+# the doctor's and the patient's time.
+_CONFLICTS_SQL = """SELECT doctor_id FROM {booking}
+WHERE status IN ({active}) AND appointment_date = %s AND appointment_time = %s
+AND (doctor_id = %s OR patient_id = %s){exclude}
 LIMIT 2"""
 
 
-def _check_slot_and_patient_free(*, schedule_id, patient_id, date, time, exclude_pk=None) -> None:
-    """400 if an active booking holds the slot, or holds the patient at that date and time.
+def _check_slot_and_patient_free(*, doctor_id, patient_id, date, time, exclude_pk=None) -> None:
+    """400 if an active booking holds the doctor, or the patient, at that date and time.
 
     One query over both partial unique indexes; a taken slot is reported first.
     """
@@ -133,43 +135,46 @@ def _check_slot_and_patient_free(*, schedule_id, patient_id, date, time, exclude
     )
     params = [
         *(status.value for status in ACTIVE_STATUSES),
-        ops.adapt_timefield_value(time),
-        schedule_id,
-        patient_id,
         ops.adapt_datefield_value(date),
+        ops.adapt_timefield_value(time),
+        doctor_id,
+        patient_id,
     ]
     if exclude_pk is not None:
         params.append(exclude_pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        # A conflicting row on this schedule at this time is the slot itself (whoever's it is).
-        schedules = [row[0] for row in cursor.fetchall()]
-    if schedule_id in schedules:
-        raise ValidationError({"appointment_time": [SLOT_TAKEN]})
-    if schedules:
-        raise ValidationError({"appointment_time": [PATIENT_BUSY]})
+        # A conflicting row of this doctor at this time is the slot itself (whoever's it is).
+        doctors = [row[0] for row in cursor.fetchall()]
+    if doctor_id in doctors:
+        raise Refusal.of("appointment_time", "slot_taken", SLOT_TAKEN)
+    if doctors:
+        raise Refusal.of("appointment_time", "patient_busy", PATIENT_BUSY)
 
 
 def _violated_constraint(exc: IntegrityError) -> str | None:
-    """Which of the two double-booking constraints an IntegrityError comes from, if either."""
+    """Which double-booking constraint (patient's, or the slot's) an IntegrityError comes from."""
     # PostgreSQL names the constraint; SQLite names only the columns of the unique index.
     diag = getattr(exc.__cause__, "diag", None)
     name = getattr(diag, "constraint_name", None) or ""
     message = str(exc)
     if name == PATIENT_CONSTRAINT or PATIENT_CONSTRAINT in message or ".patient_id" in message:
         return PATIENT_CONSTRAINT
-    if name == SLOT_CONSTRAINT or SLOT_CONSTRAINT in message or ".schedule_id" in message:
+    slot_names = (SLOT_CONSTRAINT, DOCTOR_TIME_CONSTRAINT)
+    if name in slot_names or any(n in message for n in slot_names):
+        return SLOT_CONSTRAINT
+    if ".schedule_id" in message or ".doctor_id" in message:
         return SLOT_CONSTRAINT
     return None
 
 
-def _double_booking_error(exc: IntegrityError) -> ValidationError | None:
+def _double_booking_error(exc: IntegrityError) -> Refusal | None:
     """The checks' 400 for an IntegrityError from a double-booking constraint, else None."""
     constraint = _violated_constraint(exc)
     if constraint == SLOT_CONSTRAINT:
-        return ValidationError({"appointment_time": [SLOT_TAKEN]})
+        return Refusal.of("appointment_time", "slot_taken", SLOT_TAKEN)
     if constraint == PATIENT_CONSTRAINT:
-        return ValidationError({"appointment_time": [PATIENT_BUSY]})
+        return Refusal.of("appointment_time", "patient_busy", PATIENT_BUSY)
     return None
 
 
@@ -227,14 +232,14 @@ def appointment_book(
 @transaction.atomic
 def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, actor):
     if not isinstance(status, str) or status not in STATUS_VALUES:
-        raise ValidationError({"status": [STATUS_INVALID]})
+        raise Refusal.of("status", "invalid_choice", STATUS_INVALID)
     if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
-        raise ValidationError({"patient": [PATIENT_INVALID]})
+        raise Refusal.of("patient", "does_not_exist", PATIENT_INVALID)
     doctor_id = _id_of(doctor_id, get_user_model())
     schedule_id = _id_of(schedule_id, DoctorSchedule)
     if doctor_id is None or schedule_id is None:
         _refuse_unbookable_doctor(doctor_id)
-        raise ValidationError({"schedule": [SCHEDULE_INVALID]})
+        raise Refusal.of("schedule", "schedule_invalid", SCHEDULE_INVALID)
     # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
     # it too), so the "slot taken" check below sees every booking committed before ours. The
     # bookable doctor's name and fee come along in the same query.
@@ -242,15 +247,15 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
     if schedule is None:
         # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.
         _refuse_unbookable_doctor(doctor_id)
-        raise ValidationError({"schedule": [SCHEDULE_INVALID]})
+        raise Refusal.of("schedule", "schedule_invalid", SCHEDULE_INVALID)
     doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
-        raise ValidationError({"appointment_time": [NOT_A_SLOT]})
+        raise Refusal.of("appointment_time", "not_a_slot", NOT_A_SLOT)
     if _slot_start(schedule.date, appointment_time) <= timezone.now():
-        raise ValidationError({"appointment_time": [SLOT_STARTED]})
+        raise Refusal.of("appointment_time", "slot_started", SLOT_STARTED)
     if status in ACTIVE_STATUSES:
         _check_slot_and_patient_free(
-            schedule_id=schedule.pk,
+            doctor_id=doctor_id,
             patient_id=patient.pk,
             date=schedule.date,
             time=appointment_time,
@@ -283,14 +288,38 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
     return booking
 
 
-def _lock_appointment(appointment: AppointmentBooking) -> AppointmentBooking:
+def _lock_appointment(appointment: AppointmentBooking):
+    """The appointment and its schedule (None when deleted), both row-locked."""
     # Lock order doctor → schedule → appointment: the schedule first when there is one.
+    schedule = None
     if appointment.schedule_id is not None:
-        DoctorSchedule.objects.select_for_update().filter(pk=appointment.schedule_id).first()
-    return (
+        schedule = (
+            DoctorSchedule.objects.select_for_update().filter(pk=appointment.schedule_id).first()
+        )
+    locked = (
         AppointmentBooking.objects.select_for_update(of=("self",))
         .select_related("patient", "doctor")
         .get(pk=appointment.pk)
+    )
+    return locked, schedule
+
+
+def _check_slot_still_holds(appointment: AppointmentBooking, schedule) -> None:
+    """400 unless the appointment's slot still exists and is free (moving it back to active).
+
+    Its schedule still exists, is on its date and has the time on its grid; nobody else holds
+    the doctor at that time and the patient is free. Whether it has started is not asked.
+    """
+    if schedule is None or schedule.date != appointment.appointment_date:
+        raise Refusal.of("schedule", "schedule_invalid", SCHEDULE_GONE)
+    if not is_slot_start(schedule.start_time, schedule.end_time, appointment.appointment_time):
+        raise Refusal.of("appointment_time", "not_a_slot", NOT_A_SLOT)
+    _check_slot_and_patient_free(
+        doctor_id=appointment.doctor_id,
+        patient_id=appointment.patient_id,
+        date=appointment.appointment_date,
+        time=appointment.appointment_time,
+        exclude_pk=appointment.pk,
     )
 
 
@@ -298,32 +327,24 @@ def _lock_appointment(appointment: AppointmentBooking) -> AppointmentBooking:
 def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) -> AppointmentBooking:
     """Admin edit of an appointment's `status` and `notes` (other keys are ignored).
 
-    Any status at any time; moving into pending/confirmed from another status re-checks that the
-    slot is free and that the patient holds nothing else at that date and time.
+    Any status at any time; moving into pending/confirmed from another status re-checks the slot
+    itself (`_check_slot_still_holds`).
     """
     if actor is None or not getattr(actor, "is_admin", False):
         raise PermissionDenied
     new_status = data.get("status")
     if "status" in data and (not isinstance(new_status, str) or new_status not in STATUS_VALUES):
-        raise ValidationError({"status": [STATUS_INVALID]})
+        raise Refusal.of("status", "invalid_choice", STATUS_INVALID)
     notes = data.get("notes")
     if "notes" in data and not isinstance(notes, str):
-        raise ValidationError({"notes": ["Not a valid string."]})
+        raise Refusal.of("notes", "invalid", "Not a valid string.")
 
-    locked = _lock_appointment(appointment)
+    locked, schedule = _lock_appointment(appointment)
     old_status = locked.status
     changed = []
     if "status" in data and new_status != old_status:
         if new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
-            if locked.schedule_id is None:
-                raise ValidationError({"status": [SCHEDULE_GONE]})
-            _check_slot_and_patient_free(
-                schedule_id=locked.schedule_id,
-                patient_id=locked.patient_id,
-                date=locked.appointment_date,
-                time=locked.appointment_time,
-                exclude_pk=locked.pk,
-            )
+            _check_slot_still_holds(locked, schedule)
         locked.status = new_status
         changed.append("status")
     if "notes" in data and notes != locked.notes:
@@ -355,16 +376,16 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
     is_its_doctor = actor is not None and actor.pk == appointment.doctor_id
     if not (is_admin or is_its_patient or is_its_doctor):
         raise PermissionDenied
-    locked = _lock_appointment(appointment)
+    locked, _ = _lock_appointment(appointment)
     if locked.status in FINAL_STATUSES:
         label = AppointmentStatus(locked.status).label.lower()
-        raise ValidationError({"status": [ALREADY_FINAL.format(status=label)]})
+        raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
     if (
         is_its_patient
         and not (is_admin or is_its_doctor)
         and _slot_start(locked.appointment_date, locked.appointment_time) <= timezone.now()
     ):
-        raise ValidationError({"appointment_time": [PATIENT_TOO_LATE]})
+        raise Refusal.of("appointment_time", "cutoff_passed", PATIENT_TOO_LATE)
     old_status = locked.status
     locked.status = AppointmentStatus.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
@@ -379,8 +400,7 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
 
 @transaction.atomic
 def report_stats_rebuild() -> None:
-    """Recompute the reports' per-doctor-day and per-patient summaries from the bookings, and
-    each doctor's latest free slot (`DoctorAvailability`).
+    """Recompute the reports' per-doctor-day and per-patient summaries from the bookings.
 
     The triggers keep them exact on every write; this is for loads that bypass triggers (a
     restore with triggers off, the benchmark's COPY). Bookings are locked against writes
@@ -390,4 +410,3 @@ def report_stats_rebuild() -> None:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {stats.BOOKING} IN SHARE MODE")
         stats.rebuild(cursor)
-        availability.rebuild(cursor, connection.vendor)

@@ -294,10 +294,9 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     from django.db import connection
     from django.utils import timezone
 
-    from appointments import availability, stats
+    from appointments import stats
     from appointments.models import (
         AppointmentBooking,
-        DoctorAvailability,
         DoctorDayStats,
         PatientStats,
     )
@@ -557,9 +556,8 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
     with connection.cursor() as cursor:
         cursor.execute("RESET session_replication_role")
         # COPY ran with triggers off (replica role): the reports' summaries are built in one pass.
-        out.write("  report stats, availability\n")
+        out.write("  report stats\n")
         stats.rebuild(cursor)
-        availability.rebuild(cursor, "postgresql")
         for model in (User, DoctorSchedule, AppointmentBooking):
             table = model._meta.db_table
             cursor.execute(
@@ -574,7 +572,6 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
             AppointmentBooking,
             DoctorDayStats,
             PatientStats,
-            DoctorAvailability,
         ):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 

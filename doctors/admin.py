@@ -4,34 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.services import DETAIL_FIELDS, doctor_detail_update, schedules_replace
+from healthcare.errors import Refusal
 
 
 class _DryRun(Exception):
     """Raised to roll back a service call made only to validate a form."""
-
-
-def flatten_errors(detail, prefix: str = "") -> list[str]:
-    """DRF error detail (nested dicts/lists) as flat, readable messages for a form."""
-    if isinstance(detail, dict):
-        messages = []
-        for key, value in detail.items():
-            label = "" if key == "non_field_errors" else f"{key}: "
-            messages.extend(flatten_errors(value, f"{prefix}{label}"))
-        return messages
-    if isinstance(detail, list):
-        messages = []
-        for index, value in enumerate(detail):
-            if isinstance(value, dict):
-                if value:
-                    messages.extend(flatten_errors(value, f"{prefix}row {index + 1}: "))
-            else:
-                messages.extend(flatten_errors(value, prefix))
-        return messages
-    return [f"{prefix}{detail}"]
 
 
 def service_errors(call) -> list[str]:
@@ -46,8 +26,8 @@ def service_errors(call) -> list[str]:
             raise _DryRun
     except _DryRun:
         return []
-    except DRFValidationError as exc:
-        return flatten_errors(exc.detail)
+    except Refusal as exc:
+        return exc.messages()
 
 
 class DoctorDetailInline(admin.StackedInline):

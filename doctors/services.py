@@ -5,11 +5,11 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from appointments.selectors import active_booking_times_by_schedule
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import has_room_for_a_slot, is_slot_start
+from healthcare.errors import NON_FIELD, Message, Refusal
 
 MAX_SCHEDULES = 366
 
@@ -33,7 +33,7 @@ def doctor_detail_create(*, doctor, is_verified: bool = False, **fields) -> Doct
             return DoctorDetail.objects.create(doctor=doctor, is_verified=is_verified, **fields)
     except IntegrityError as exc:
         # Race: another doctor took the same license number between the check and the insert.
-        raise ValidationError({"license_number": [LICENSE_TAKEN]}) from exc
+        raise Refusal.of("license_number", "unique", LICENSE_TAKEN) from exc
 
 
 @transaction.atomic
@@ -54,7 +54,7 @@ def doctor_detail_update(*, doctor, data: dict, allow_verify: bool = False) -> D
                 detail.save(update_fields=changed)
         except IntegrityError as exc:
             # Race: the license number was taken by another doctor after our check.
-            raise ValidationError({"license_number": [LICENSE_TAKEN]}) from exc
+            raise Refusal.of("license_number", "unique", LICENSE_TAKEN) from exc
     return detail
 
 
@@ -63,22 +63,28 @@ def _check_license_free(*, doctor, license_number) -> None:
         return
     taken = DoctorDetail.objects.filter(license_number=license_number).exclude(doctor=doctor)
     if taken.exists():
-        raise ValidationError({"license_number": [LICENSE_TAKEN]})
+        raise Refusal.of("license_number", "unique", LICENSE_TAKEN)
 
 
 def _item_errors(item: dict, today: dt.date) -> dict:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Message]] = {}
     date, start, end = item["date"], item["start_time"], item["end_time"]
     if date < today:
-        errors.setdefault("date", []).append("A schedule can't be dated in the past.")
+        errors.setdefault("date", []).append(
+            Message("A schedule can't be dated in the past.", "date_in_past")
+        )
     for field in ("start_time", "end_time"):
         if item[field].second or item[field].microsecond:
-            errors.setdefault(field, []).append("Times must be whole minutes (HH:MM).")
+            errors.setdefault(field, []).append(
+                Message("Times must be whole minutes (HH:MM).", "invalid")
+            )
     if end <= start:
-        errors.setdefault("end_time", []).append("end_time must be after start_time.")
+        errors.setdefault("end_time", []).append(
+            Message("end_time must be after start_time.", "invalid")
+        )
     elif not has_room_for_a_slot(start, end):
         errors.setdefault("end_time", []).append(
-            "A schedule must leave room for at least one 30-minute slot."
+            Message("A schedule must leave room for at least one 30-minute slot.", "too_short")
         )
     return errors
 
@@ -92,7 +98,7 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
     active bookings can't be deleted, nor changed so that a booked slot stops being its slot.
     """
     if len(items) > MAX_SCHEDULES:
-        raise ValidationError({"schedules": [f"At most {MAX_SCHEDULES} schedules at once."]})
+        raise Refusal.of("schedules", "max_length", f"At most {MAX_SCHEDULES} schedules at once.")
     # Lock order doctor → schedule → appointment (bookings lock the schedule row): two
     # concurrent replaces for one doctor queue here instead of interleaving their checks.
     # NO KEY: a concurrent booking's insert takes FOR KEY SHARE on the doctor row while it holds
@@ -112,9 +118,13 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
         if schedule_id is None:
             continue
         if schedule_id not in existing:
-            errors[index].setdefault("id", []).append("Not one of your upcoming schedules.")
+            errors[index].setdefault("id", []).append(
+                Message("Not one of your upcoming schedules.", "does_not_exist")
+            )
         elif schedule_id in seen_ids:
-            errors[index].setdefault("id", []).append("This schedule is listed twice.")
+            errors[index].setdefault("id", []).append(
+                Message("This schedule is listed twice.", "duplicate")
+            )
         seen_ids.add(schedule_id)
         if errors[index] or schedule_id not in existing:
             continue
@@ -122,8 +132,11 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
             if date != item["date"] or not is_slot_start(
                 item["start_time"], item["end_time"], time
             ):
-                errors[index].setdefault("non_field_errors", []).append(
-                    f"The slot {date} {time:%H:%M} is booked; the schedule must keep it."
+                errors[index].setdefault(NON_FIELD, []).append(
+                    Message(
+                        f"The slot {date} {time:%H:%M} is booked; the schedule must keep it.",
+                        "schedule_booked",
+                    )
                 )
                 break
 
@@ -138,9 +151,12 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
         reaching = day_items[0][1]
         for index, item in day_items[1:]:
             if item["start_time"] < reaching["end_time"]:
-                errors[index].setdefault("non_field_errors", []).append(
-                    f"Overlaps another schedule on {item['date']} "
-                    f"({reaching['start_time']:%H:%M}–{reaching['end_time']:%H:%M})."
+                errors[index].setdefault(NON_FIELD, []).append(
+                    Message(
+                        f"Overlaps another schedule on {item['date']} "
+                        f"({reaching['start_time']:%H:%M}–{reaching['end_time']:%H:%M}).",
+                        "overlap",
+                    )
                 )
             if item["end_time"] > reaching["end_time"]:
                 reaching = item
@@ -154,11 +170,14 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
             index: item_errors for index, item_errors in enumerate(errors) if item_errors
         }
         if removed_booked:
-            detail["non_field_errors"] = [
-                f"Schedule {pk} ({existing[pk]}) holds active bookings and can't be deleted."
+            detail[NON_FIELD] = [
+                Message(
+                    f"Schedule {pk} ({existing[pk]}) holds active bookings and can't be deleted.",
+                    "schedule_booked",
+                )
                 for pk in removed_booked
             ]
-        raise ValidationError({"schedules": detail})
+        raise Refusal({"schedules": detail})
 
     DoctorSchedule.objects.filter(pk__in=removed).delete()
     to_update, to_create = [], []

@@ -1,12 +1,15 @@
 """The slot grid: a schedule holds 30-minute slots from its start that end by its end.
 
-Pure functions with no database access; every rule about where a slot may start lives here.
+Every rule about where a slot may start lives here: as Python functions for one schedule, and as
+ORM expressions (`slots_after`) for queries over many, which Django writes for each database.
 """
 
 import datetime as dt
 
+from django.db.models import Case, IntegerField, Value, When
+from django.db.models.functions import Cast, ExtractHour, ExtractMinute
+
 SLOT_MINUTES = 30
-SLOT = dt.timedelta(minutes=SLOT_MINUTES)
 
 
 def _minutes(t: dt.time) -> int:
@@ -33,3 +36,36 @@ def is_slot_start(start_time: dt.time, end_time: dt.time, t: dt.time) -> bool:
 
 def has_room_for_a_slot(start_time: dt.time, end_time: dt.time) -> bool:
     return _minutes(end_time) - _minutes(start_time) >= SLOT_MINUTES
+
+
+def _minutes_of(column: str):
+    """Minutes since midnight of a time column, as an integer expression."""
+    return Cast(ExtractHour(column), IntegerField()) * 60 + Cast(
+        ExtractMinute(column), IntegerField()
+    )
+
+
+def slots_after(moment: dt.datetime, *, date="date", start="start_time", end="end_time"):
+    """How many slots of a schedule (its `date`, `start`, `end` columns) start after `moment`.
+
+    A local (clinic) datetime. Schedules dated before its date hold none; on its date the slots
+    that started by then are taken off the grid's count; later dates hold all of theirs.
+    Integer division on both databases; may go negative for a schedule over by then.
+    """
+    total = (_minutes_of(end) - _minutes_of(start)) / SLOT_MINUTES
+    minute = moment.hour * 60 + moment.minute
+    started = (Value(minute) - _minutes_of(start)) / SLOT_MINUTES + 1
+    return Case(
+        When(**{f"{date}__lt": moment.date()}, then=Value(0)),
+        When(
+            **{f"{date}": moment.date()},
+            then=Case(
+                When(
+                    **{f"{start}__lte": dt.time(moment.hour, moment.minute)}, then=total - started
+                ),
+                default=total,
+            ),
+        ),
+        default=total,
+        output_field=IntegerField(),
+    )

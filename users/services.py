@@ -5,13 +5,14 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from doctors.services import doctor_detail_create, doctor_detail_update, schedules_replace
+from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role, User
 from users.phone import mask_mobile_number, normalize_mobile_number
@@ -26,14 +27,42 @@ def _check_number_free(*, mobile_number: str, exclude_pk=None) -> None:
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"mobile_number": [NUMBER_TAKEN]})
+        raise Refusal.of("mobile_number", "unique", NUMBER_TAKEN)
 
 
 def _check_password(*, password: str, user: User) -> None:
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ValidationError({"password": list(exc.messages)}) from exc
+        raise Refusal.from_django("password", exc) from exc
+
+
+def user_fields_set(*, user: User, data: dict, fields) -> list[str]:
+    """Set the given account fields of a locked user from `data`; the names of those changed.
+
+    The one place account fields are edited (profile and admin panel): a new mobile number must
+    be free. Save them with `user_fields_save`.
+    """
+    if "mobile_number" in fields and data.get("mobile_number") not in (None, user.mobile_number):
+        _check_number_free(mobile_number=data["mobile_number"], exclude_pk=user.pk)
+    changed = []
+    for field in fields:
+        if field in data and getattr(user, field) != data[field]:
+            setattr(user, field, data[field])
+            changed.append(field)
+    return changed
+
+
+def user_fields_save(*, user: User, fields: list[str]) -> None:
+    """Save the named fields of a user; a number taken meanwhile is the checks' 400."""
+    if not fields:
+        return
+    try:
+        with transaction.atomic():
+            user.save(update_fields=fields)
+    except IntegrityError as exc:
+        # Race: another account took this number between the check and the update.
+        raise Refusal.of("mobile_number", "unique", NUMBER_TAKEN) from exc
 
 
 @transaction.atomic
@@ -59,17 +88,17 @@ def user_create(
     ):
         try:
             check()
-        except ValidationError as exc:
+        except Refusal as exc:
             errors.update(exc.detail)
     if errors:
-        raise ValidationError(errors)
+        raise Refusal(errors)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
         # Race: two registrations of one number; the unique index lets one through.
-        raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+        raise Refusal.of("mobile_number", "unique", NUMBER_TAKEN) from exc
     if role == Role.DOCTOR:
         doctor_detail_create(doctor=user, is_verified=verified, **(doctor_detail or {}))
     return user
@@ -80,7 +109,9 @@ def user_register(
 ) -> User:
     """Self-registration as patient or doctor (a doctor starts unverified); never as admin."""
     if role not in (Role.PATIENT, Role.DOCTOR):
-        raise ValidationError({"role": ["Only patient or doctor accounts can be registered."]})
+        raise Refusal.of(
+            "role", "invalid_choice", "Only patient or doctor accounts can be registered."
+        )
     user = user_create(
         mobile_number=mobile_number,
         password=password,
@@ -100,36 +131,24 @@ def profile_update(*, user: User, data: dict) -> User:
     # a patient books one of them; the patient holds the schedule row and waits on the user
     # row, the doctor holds the user row and waits on the schedule row → deadlock.
     user = User.objects.select_for_update(no_key=True).get(pk=user.pk)
-    changed = []
-    if "mobile_number" in data and data["mobile_number"] != user.mobile_number:
-        _check_number_free(mobile_number=data["mobile_number"], exclude_pk=user.pk)
-    for field in ("full_name", "email", "mobile_number"):
-        if field in data and getattr(user, field) != data[field]:
-            setattr(user, field, data[field])
-            changed.append(field)
+    changed = user_fields_set(user=user, data=data, fields=("full_name", "email", "mobile_number"))
     user_fields = list(changed)
     if user.role == Role.DOCTOR:
         if "doctor_detail" in data:
             try:
                 doctor_detail_update(doctor=user, data=data["doctor_detail"])
-            except ValidationError as exc:
+            except Refusal as exc:
                 # Errors point where the client sent the value: inside the nested object.
-                raise ValidationError({"doctor_detail": exc.detail}) from exc
+                raise Refusal({"doctor_detail": exc.detail}) from exc
             changed.append("doctor_detail")
         if "schedules" in data:
             # The service reports item errors under "schedules" itself.
             schedules_replace(doctor=user, items=data["schedules"])
             changed.append("schedules")
-    if user_fields:
-        # Last, once the schedule rows are ours: changing `mobile_number` (a unique key) takes
-        # a full row lock that a concurrent booking's FOR KEY SHARE would wait on while holding
-        # the schedule row we need (the same deadlock as above).
-        try:
-            with transaction.atomic():
-                user.save(update_fields=user_fields)
-        except IntegrityError as exc:
-            # Race: another account took this number between the check and the update.
-            raise ValidationError({"mobile_number": [NUMBER_TAKEN]}) from exc
+    # Last, once the schedule rows are ours: changing `mobile_number` (a unique key) takes a full
+    # row lock that a concurrent booking's FOR KEY SHARE would wait on while holding the schedule
+    # row we need (the same deadlock as above).
+    user_fields_save(user=user, fields=user_fields)
     emit("profile_updated", actor=user, obj=user, details={"fields": changed})
     return user
 

@@ -2,22 +2,7 @@
 
 from django.db import migrations, models
 
-from appointments import availability
-
-# The triggers and the rebuild SQL live in appointments/availability.py (one copy for this
-# migration, the rebuild service and the benchmark's bulk load).
-
-
-def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        availability.create_triggers(cursor, vendor)
-        availability.rebuild(cursor, vendor)
-
-
-def uninstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        availability.drop_triggers(cursor, schema_editor.connection.vendor)
+# Its triggers were dropped in 0007 with the table; a new database never installs them.
 
 
 class Migration(migrations.Migration):
@@ -36,5 +21,4 @@ class Migration(migrations.Migration):
                 ('latest_free_time', models.TimeField(null=True)),
             ],
         ),
-        migrations.RunPython(install, uninstall),
     ]

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import ValidationError
 
 from appointments import services
 from appointments.models import AppointmentBooking, AppointmentStatus
 from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.errors import Refusal
 from healthcare.events import domain_event
 from users.tests.factories import AdminFactory, PatientFactory
 
@@ -69,14 +69,14 @@ def test_book_accepts_an_admin_given_status():
 
 
 def test_book_refuses_an_unknown_status():
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(PatientFactory(), ScheduleFactory(), status="done")
     assert "status" in info.value.detail
 
 
 def test_book_refuses_an_unverified_doctor():
     schedule = ScheduleFactory(doctor__doctor_detail__is_verified=False)
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(PatientFactory(), schedule)
     assert "doctor" in info.value.detail
 
@@ -84,7 +84,7 @@ def test_book_refuses_an_unverified_doctor():
 def test_book_refuses_a_taken_slot():
     schedule = ScheduleFactory()
     book(PatientFactory(), schedule)
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(PatientFactory(), schedule)
     assert "appointment_time" in info.value.detail
     assert AppointmentBooking.objects.count() == 1
@@ -110,7 +110,7 @@ def test_save_guarded_turns_a_slot_race_into_a_400():
     duplicate = AppointmentFactory.build(
         schedule=existing.schedule, patient=PatientFactory(), doctor=existing.doctor
     )
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         services._save_guarded(duplicate.save)
     assert info.value.detail["appointment_time"][0] == services.SLOT_TAKEN
 
@@ -135,7 +135,7 @@ def test_update_emits_status_changed_with_old_and_new(events):
 def test_update_into_active_refuses_when_the_slot_was_rebooked():
     booking = AppointmentFactory(status=AppointmentStatus.CANCELLED)
     AppointmentFactory(schedule=booking.schedule)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refusal):
         services.appointment_update(
             appointment=booking, actor=AdminFactory(), data={"status": "pending"}
         )
@@ -156,14 +156,14 @@ def test_cancel_emits_appointment_cancelled(events):
 
 
 def test_book_refuses_a_non_patient_as_patient():
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(DoctorFactory(), ScheduleFactory())
     assert "patient" in info.value.detail
     assert not AppointmentBooking.objects.exists()
 
 
 def test_book_refuses_an_inactive_patient():
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(PatientFactory(is_active=False), ScheduleFactory())
     assert "patient" in info.value.detail
 
@@ -177,7 +177,7 @@ def test_book_turns_a_lost_patient_race_into_a_400_and_stores_nothing(monkeypatc
     existing = AppointmentFactory()
     other = ScheduleFactory(date=existing.appointment_date)
     _skip_the_checks(monkeypatch)
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(Refusal) as info:
         book(existing.patient, other)
     assert info.value.detail["appointment_time"][0] == services.PATIENT_BUSY
     assert AppointmentBooking.objects.count() == 1
@@ -189,7 +189,7 @@ def test_book_turns_a_lost_slot_race_into_a_400_inside_a_callers_transaction(mon
     existing = AppointmentFactory()
     _skip_the_checks(monkeypatch)
     with transaction.atomic():
-        with pytest.raises(ValidationError) as info:
+        with pytest.raises(Refusal) as info:
             book(PatientFactory(), existing.schedule)
         assert AppointmentBooking.objects.count() == 1
     assert info.value.detail["appointment_time"][0] == services.SLOT_TAKEN

@@ -3,8 +3,9 @@
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import JsonResponse
 from rest_framework.response import Response
+
+from healthcare.api.exceptions import json_error
 
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 
@@ -80,6 +81,7 @@ class DebugErrorPagesAsJSONMiddleware:
             and not isinstance(response, Response)
             and response.get("Content-Type", "").startswith("text/html")
         ):
-            detail = "Not found." if response.status_code == 404 else "A server error occurred."
-            return JsonResponse({"detail": detail}, status=response.status_code)
+            if response.status_code == 404:
+                return json_error("Not found.", "not_found", 404)
+            return json_error("A server error occurred.", "server_error", 500)
         return response

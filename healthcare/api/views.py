@@ -4,7 +4,7 @@ from functools import cache
 
 from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthcare.api import schema  # noqa: F401 (registers the OpenAPI extensions)
+from healthcare.api.exceptions import json_error
 
 API_PREFIX = "/api/"
 
@@ -113,9 +114,10 @@ def redoc_script(request):
     """ReDoc's script, patched so opening the docs makes no request beyond this host."""
     if request.method not in ("GET", "HEAD"):
         # Django's require_safe would answer an empty text/html 405; /api/ speaks JSON.
-        return JsonResponse(
-            {"detail": f'Method "{request.method}" not allowed.'},
-            status=405,
+        return json_error(
+            f'Method "{request.method}" not allowed.',
+            "method_not_allowed",
+            405,
             headers={"Allow": "GET, HEAD"},
         )
     response = HttpResponse(_redoc_script(), content_type="text/javascript; charset=utf-8")
@@ -130,15 +132,15 @@ def _is_api(request) -> bool:
 def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
     """400 raised outside DRF (e.g. a disallowed Host header): JSON under /api/."""
     if _is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
+        return json_error("Bad request.", "bad_request", 400)
     return defaults.bad_request(request, exception, template_name)
 
 
 def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPLATE_NAME):
     """403 raised outside DRF: JSON under /api/."""
     if _is_api(request):
-        return JsonResponse(
-            {"detail": "You do not have permission to perform this action."}, status=403
+        return json_error(
+            "You do not have permission to perform this action.", "permission_denied", 403
         )
     return defaults.permission_denied(request, exception, template_name)
 
@@ -146,12 +148,12 @@ def permission_denied(request, exception, template_name=defaults.ERROR_403_TEMPL
 def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
     """Unknown URLs: JSON under /api/, Django's page elsewhere."""
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return json_error("Not found.", "not_found", 404)
     return defaults.page_not_found(request, exception, template_name)
 
 
 def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """Unhandled errors: JSON under /api/ (no detail: it could leak internals)."""
     if _is_api(request):
-        return JsonResponse({"detail": "A server error occurred."}, status=500)
+        return json_error("A server error occurred.", "server_error", 500)
     return defaults.server_error(request, template_name)

@@ -7,8 +7,7 @@ from appointments.services import report_stats_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute the per-doctor-day and per-patient summaries the admin reports read, and "
-        "each doctor's latest free slot (the directory's availability). "
+        "Recompute the per-doctor-day and per-patient summaries the admin reports read. "
         "Database triggers keep them exact; run this after loading bookings with triggers off."
     )
 

@@ -14,6 +14,7 @@ from appointments.tests.clock import freeze_local_time
 from appointments.tests.factories import AppointmentFactory
 from doctors.models import DoctorDetail
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.tests.errors import codes
 from users.tests.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,21 +124,24 @@ def test_patient_cannot_book_an_unknown_doctor(auth_client, patient):
     schedule = ScheduleFactory()
     response = auth_client(patient).post(URL, body(schedule, doctor=schedule.doctor_id + 999))
     assert response.status_code == 400
-    assert "doctor" in response.json()
+    assert response.json()["code"] == "doctor_unavailable"
+    assert codes(response.json()) == [("doctor", "doctor_unavailable")]
 
 
 def test_patient_cannot_book_a_patient_as_doctor(auth_client, patient):
     other = PatientFactory()
     response = auth_client(patient).post(URL, body(ScheduleFactory(), doctor=other.pk))
     assert response.status_code == 400
-    assert "doctor" in response.json()
+    assert response.json()["code"] == "doctor_unavailable"
+    assert codes(response.json()) == [("doctor", "doctor_unavailable")]
 
 
 def test_patient_cannot_book_an_unverified_doctor(auth_client, patient):
     schedule = ScheduleFactory(doctor__doctor_detail__is_verified=False)
     response = auth_client(patient).post(URL, body(schedule))
     assert response.status_code == 400
-    assert "doctor" in response.json()
+    assert response.json()["code"] == "doctor_unavailable"
+    assert codes(response.json()) == [("doctor", "doctor_unavailable")]
     assert not AppointmentBooking.objects.exists()
 
 
@@ -145,14 +149,16 @@ def test_patient_cannot_book_an_inactive_doctor(auth_client, patient):
     schedule = ScheduleFactory(doctor__is_active=False)
     response = auth_client(patient).post(URL, body(schedule))
     assert response.status_code == 400
-    assert "doctor" in response.json()
+    assert response.json()["code"] == "doctor_unavailable"
+    assert codes(response.json()) == [("doctor", "doctor_unavailable")]
 
 
 def test_patient_cannot_book_an_unknown_schedule(auth_client, patient):
     schedule = ScheduleFactory()
     response = auth_client(patient).post(URL, body(schedule, schedule=schedule.pk + 999))
     assert response.status_code == 400
-    assert "schedule" in response.json()
+    assert response.json()["code"] == "schedule_invalid"
+    assert codes(response.json()) == [("schedule", "schedule_invalid")]
 
 
 def test_patient_cannot_book_another_doctors_schedule(auth_client, patient):
@@ -160,20 +166,23 @@ def test_patient_cannot_book_another_doctors_schedule(auth_client, patient):
     other_doctor = DoctorFactory()
     response = auth_client(patient).post(URL, body(schedule, doctor=other_doctor.pk))
     assert response.status_code == 400
-    assert "schedule" in response.json()
+    assert response.json()["code"] == "schedule_invalid"
+    assert codes(response.json()) == [("schedule", "schedule_invalid")]
 
 
 def test_patient_cannot_book_a_time_off_the_slot_grid(auth_client, patient):
     response = auth_client(patient).post(URL, body(ScheduleFactory(), time="09:15"))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "not_a_slot"
+    assert codes(response.json()) == [("appointment_time", "not_a_slot")]
 
 
 def test_patient_cannot_book_a_slot_ending_after_the_schedule(auth_client, patient):
     schedule = ScheduleFactory(end_time=dt.time(10, 15))
     response = auth_client(patient).post(URL, body(schedule, time="10:00"))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "not_a_slot"
+    assert codes(response.json()) == [("appointment_time", "not_a_slot")]
 
 
 def test_patient_cannot_book_before_the_schedule_starts(auth_client, patient):
@@ -185,7 +194,8 @@ def test_patient_cannot_book_a_past_slot(auth_client, patient):
     schedule = ScheduleFactory(date=timezone.localdate() - dt.timedelta(days=1))
     response = auth_client(patient).post(URL, body(schedule))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "slot_started"
+    assert codes(response.json()) == [("appointment_time", "slot_started")]
 
 
 def test_patient_cannot_book_a_slot_starting_now(auth_client, patient, monkeypatch):
@@ -193,7 +203,8 @@ def test_patient_cannot_book_a_slot_starting_now(auth_client, patient, monkeypat
     schedule = ScheduleFactory(date=timezone.localdate())
     response = auth_client(patient).post(URL, body(schedule, time="10:00"))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "slot_started"
+    assert codes(response.json()) == [("appointment_time", "slot_started")]
 
 
 def test_patient_can_book_a_later_slot_today(auth_client, patient, monkeypatch):
@@ -207,7 +218,8 @@ def test_patient_cannot_book_a_taken_slot(auth_client, patient):
     existing = AppointmentFactory()
     response = auth_client(patient).post(URL, body(existing.schedule))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "slot_taken"
+    assert codes(response.json()) == [("appointment_time", "slot_taken")]
     assert AppointmentBooking.objects.count() == 1
 
 
@@ -235,7 +247,8 @@ def test_patient_cannot_hold_two_appointments_at_the_same_time(auth_client, pati
     other = ScheduleFactory(date=first.appointment_date)
     response = auth_client(patient).post(URL, body(other))
     assert response.status_code == 400
-    assert "appointment_time" in response.json()
+    assert response.json()["code"] == "patient_busy"
+    assert codes(response.json()) == [("appointment_time", "patient_busy")]
     assert AppointmentBooking.objects.count() == 1
 
 

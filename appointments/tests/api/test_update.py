@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.db import IntegrityError, transaction
 
 from appointments.models import AppointmentBooking
 from appointments.tests.factories import AppointmentFactory
@@ -107,3 +110,46 @@ def test_pending_to_confirmed_does_not_collide_with_itself(auth_client, admin_us
     appointment = AppointmentFactory(status="pending")
     response = auth_client(admin_user).patch(url(appointment), {"status": "confirmed"})
     assert response.status_code == 200
+
+
+def test_admin_cannot_reactivate_onto_a_doctor_time_taken_through_another_schedule(
+    auth_client, admin_user
+):
+    # The hole: A's schedule moved to the next day after A cancelled; the doctor's new schedule
+    # on A's date was booked at A's time by B. Reactivating A would give the doctor two visits.
+    a = AppointmentFactory(status="cancelled")
+    old = a.schedule
+    old.date = old.date + dt.timedelta(days=1)
+    old.save()
+    new = ScheduleFactory(doctor=a.doctor, date=a.appointment_date)
+    AppointmentFactory(schedule=new, doctor=a.doctor, appointment_date=new.date)
+    response = auth_client(admin_user).patch(url(a), {"status": "confirmed"})
+    assert response.status_code == 400
+    assert stored_status(a) == "cancelled"
+
+
+def test_admin_cannot_reactivate_when_its_schedule_moved_to_another_date(auth_client, admin_user):
+    a = AppointmentFactory(status="cancelled")
+    a.schedule.date = a.schedule.date + dt.timedelta(days=1)
+    a.schedule.save()
+    response = auth_client(admin_user).patch(url(a), {"status": "pending"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "schedule_invalid"
+    assert stored_status(a) == "cancelled"
+
+
+def test_admin_cannot_reactivate_when_its_time_left_the_schedule(auth_client, admin_user):
+    a = AppointmentFactory(status="cancelled")
+    a.schedule.start_time = dt.time(9, 15)
+    a.schedule.save()
+    response = auth_client(admin_user).patch(url(a), {"status": "confirmed"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_a_slot"
+    assert stored_status(a) == "cancelled"
+
+
+def test_database_refuses_two_active_visits_of_a_doctor_at_one_time():
+    a = AppointmentFactory()
+    other = ScheduleFactory(doctor=a.doctor, date=a.appointment_date, start_time=dt.time(9, 0))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppointmentFactory(schedule=other, doctor=a.doctor, appointment_date=a.appointment_date)

@@ -10,6 +10,7 @@ from appointments.tests.clock import freeze_local_time
 from appointments.tests.factories import AppointmentFactory
 from doctors.models import DoctorDetail
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.tests.errors import detail_error
 from users.models import Role, User
 from users.tests.factories import PatientFactory
 
@@ -304,7 +305,7 @@ def test_a_malformed_or_huge_page_number_is_404_json(api_client, page):
     DoctorFactory()
     response = api_client.get(URL, {"page": page})
     assert response.status_code == 404
-    assert response.json() == {"detail": "Invalid page."}
+    assert response.json() == detail_error("Invalid page.", "not_found")
 
 
 def test_page_last_costs_a_count_and_the_page(api_client):

@@ -3,6 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from healthcare.tests.errors import detail_error
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,7 +18,7 @@ def test_unknown_api_path_is_a_json_404_with_debug_on(api_client):
     response = api_client.get("/api/nope/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == detail_error("Not found.", "not_found")
 
 
 @pytest.mark.usefixtures("debug_on")
@@ -26,7 +28,7 @@ def test_crash_under_api_is_a_json_500_with_debug_on():
     client.raise_request_exception = False
     response = client.get("/api/test-plain-boom/")
     assert response.status_code == 500
-    assert response.json() == {"detail": "A server error occurred."}
+    assert response.json() == detail_error("A server error occurred.", "server_error")
 
 
 @pytest.mark.usefixtures("debug_on")

@@ -7,6 +7,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from healthcare.api.parsers import MAX_DEPTH
+from healthcare.tests.errors import detail_error
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +27,19 @@ def test_debug_is_off_for_these_tests():
 def test_unknown_api_path_is_a_json_404(api_client):
     response = api_client.get("/api/no-such-endpoint/")
     assert response.status_code == 404
-    assert assert_json(response) == {"detail": "Not found."}
+    assert assert_json(response) == detail_error("Not found.", "not_found")
 
 
 def test_unknown_api_path_is_json_even_when_a_browser_asks_for_html(api_client):
     response = api_client.get("/api/no-such-endpoint/", HTTP_ACCEPT="text/html")
     assert response.status_code == 404
-    assert assert_json(response) == {"detail": "Not found."}
+    assert assert_json(response) == detail_error("Not found.", "not_found")
 
 
 def test_bare_api_prefix_is_a_json_404(api_client):
     response = api_client.get("/api")
     assert response.status_code == 404
-    assert assert_json(response) == {"detail": "Not found."}
+    assert assert_json(response) == detail_error("Not found.", "not_found")
 
 
 def test_unknown_path_outside_the_api_keeps_an_html_404(client):
@@ -65,7 +66,7 @@ def test_crash_in_an_api_view_is_a_json_500_without_internals():
     client.raise_request_exception = False
     response = client.get("/api/test-boom/")
     assert response.status_code == 500
-    assert assert_json(response) == {"detail": "A server error occurred."}
+    assert assert_json(response) == detail_error("A server error occurred.", "server_error")
 
 
 @pytest.mark.urls("healthcare.tests.urls")
@@ -74,7 +75,7 @@ def test_crash_in_a_plain_django_view_under_api_is_a_json_500():
     client.raise_request_exception = False
     response = client.get("/api/test-plain-boom/")
     assert response.status_code == 500
-    assert assert_json(response) == {"detail": "A server error occurred."}
+    assert assert_json(response) == detail_error("A server error occurred.", "server_error")
 
 
 @pytest.mark.urls("healthcare.tests.urls")
@@ -98,7 +99,7 @@ def test_body_over_the_upload_cap_is_a_json_413(api_client):
     body = json.dumps({"mobile_number": "01712345678", "full_name": padding})
     response = api_client.post(REGISTER, data=body, content_type="application/json")
     assert response.status_code == 413
-    assert assert_json(response) == {"detail": "Request body too large."}
+    assert assert_json(response) == detail_error("Request body too large.", "payload_too_large")
 
 
 def test_oversized_body_creates_no_account(api_client, django_user_model):
@@ -143,7 +144,7 @@ def test_non_json_content_type_is_a_json_415(api_client):
 def test_disallowed_host_under_api_is_a_json_400(api_client):
     response = api_client.get("/api/health/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
-    assert assert_json(response) == {"detail": "Bad request."}
+    assert assert_json(response) == detail_error("Bad request.", "bad_request")
 
 
 def test_a_huge_array_where_a_string_belongs_is_a_400(api_client, django_user_model):

@@ -2,6 +2,7 @@ import pytest
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from healthcare.events import domain_event
+from healthcare.tests.errors import detail_error
 from users.tests.factories import PASSWORD, PatientFactory
 from users.throttles import LoginNumberThrottle
 
@@ -50,7 +51,9 @@ def test_login_with_e164_form_returns_a_token_pair(api_client, account):
 
 
 def test_wrong_password_is_401(wrong_password_body):
-    assert wrong_password_body == {"detail": "No active account found with the given credentials"}
+    assert wrong_password_body == detail_error(
+        "No active account found with the given credentials", "no_active_account"
+    )
 
 
 def test_unknown_number_gets_the_same_401_as_a_wrong_password(api_client, wrong_password_body):
