@@ -193,3 +193,17 @@ def test_book_turns_a_lost_slot_race_into_a_400_inside_a_callers_transaction(mon
             book(PatientFactory(), existing.schedule)
         assert AppointmentBooking.objects.count() == 1
     assert info.value.detail["appointment_time"][0] == services.SLOT_TAKEN
+
+
+def test_a_reactivation_losing_the_doctors_time_to_another_schedule_is_a_400(monkeypatch):
+    # As if another schedule's booking of the doctor's time had committed after our check.
+    cancelled = AppointmentFactory(status="cancelled")
+    other = ScheduleFactory(doctor=cancelled.doctor, date=cancelled.appointment_date)
+    AppointmentFactory(schedule=other, doctor=cancelled.doctor)
+    _skip_the_checks(monkeypatch)
+    with pytest.raises(Refusal) as info:
+        services.appointment_update(
+            appointment=cancelled, actor=AdminFactory(), data={"status": "confirmed"}
+        )
+    assert info.value.code == "slot_taken"
+    assert AppointmentBooking.objects.get(pk=cancelled.pk).status == "cancelled"
