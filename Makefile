@@ -8,7 +8,7 @@ STAMP := $(VENV)/.requirements-installed
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-test-only-key-0123456789abcdefghijklmnop DJANGO_SECURE_SSL_REDIRECT=0
 RUN_ENV := DJANGO_DEBUG=1
 
-.PHONY: venv run test lint format check migrate seed
+.PHONY: venv run test test-fast lint format check migrate seed
 
 venv: $(STAMP)
 
@@ -29,6 +29,11 @@ run: seed
 
 test: venv
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while developing: everything but the browser, server-process and slow tests
+# (markers in pytest.ini). `make test` stays the full suite, as CI runs it.
+test-fast: venv
+	$(TEST_ENV) $(PY) -m pytest -m "not browser and not server and not slow" $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -12,6 +12,7 @@ from users.models import User
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the seed loads with COPY"),
 ]
 

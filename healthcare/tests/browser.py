@@ -29,6 +29,7 @@ sync_api = pytest.importorskip(
 )
 # The marks every browser test module carries.
 BROWSER_TEST = [
+    pytest.mark.browser,
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install -y chromium)"
     ),

@@ -10,6 +10,8 @@ import pytest
 
 from healthcare.tests.gunicorn_server import CONFIG, free_port, gunicorn_env, gunicorn_running
 
+pytestmark = pytest.mark.server
+
 
 def load_config(monkeypatch, **env) -> dict:
     for name in ("GUNICORN_BIND", "GUNICORN_WORKERS"):

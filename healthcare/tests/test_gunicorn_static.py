@@ -11,6 +11,8 @@ import pytest
 
 from healthcare.tests.gunicorn_server import PROJECT, free_port, gunicorn_env, gunicorn_running
 
+pytestmark = pytest.mark.server
+
 
 def get(url: str, deadline: float):
     while True:

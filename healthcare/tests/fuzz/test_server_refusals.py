@@ -15,6 +15,8 @@ from healthcare.tests.fuzz.conformance import documented_response, schema_errors
 from healthcare.tests.gunicorn_server import free_port, gunicorn_env, gunicorn_running
 from healthcare.tests.test_gunicorn import fetch
 
+pytestmark = pytest.mark.server
+
 
 @pytest.fixture
 def server(tmp_path):
