@@ -1,9 +1,10 @@
 """Reads of the admin panel: managed accounts, bookings, the audit trail and the reports."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -128,43 +129,6 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
     ]
 
 
-# One row as JSON text, byte for byte what the serializer and renderer make of the Python row:
-# compact separators, the contract's key order, to_json's string escapes (the same as orjson's
-# and json.dumps' with ensure_ascii off), and cents times 0.01, a numeric with exactly two places
-# ("0.00", "123.45") as `money(Decimal(cents).scaleb(-2))` prints it.
-_ROW_JSON = """'{"doctor_id":' || r.doctor_id
-    || ',"doctor_name":' || to_json(r.doctor_name)::text
-    || ',"total_appointments":' || r.total_appointments
-    || ',"completed_appointments":' || r.completed_appointments
-    || ',"revenue":"' || (r.revenue_cents * 0.01)::text || '"}'"""
-
-
-def report_per_doctor_json(
-    *, date_from: dt.date | None, date_to: dt.date | None
-) -> tuple[str, dict]:
-    """PostgreSQL only: `report_per_doctor` as one JSON array (text), and its totals; one query.
-
-    The same rows (the same query, wrapped), written as JSON by the database: building,
-    formatting and encoding each row in Python made the report's time grow with the number of
-    doctors (5 to 8 ms of CPU per request at 2,000). The totals are the rows' sums, as
-    `report_totals` makes them. No rows is `[]`.
-    """
-    rows = _per_doctor_rows(date_from=date_from, date_to=date_to).order_by()
-    inner, params = rows.query.sql_with_params()
-    # Only Django's compiled SQL is interpolated; every value stays a parameter.
-    sql = f"""
-        SELECT COALESCE('[' || string_agg({_ROW_JSON}, ',' ORDER BY r.doctor_name, r.doctor_id)
-                            || ']', '[]'),
-               COALESCE(SUM(r.total_appointments), 0)::bigint,
-               COALESCE(SUM(r.revenue_cents), 0)::bigint
-        FROM ({inner}) AS r
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        text, total, cents = cursor.fetchone()
-    return text, {"total_appointments": total, "total_revenue": Decimal(cents).scaleb(-2)}
-
-
 def report_totals(*, per_doctor: list[dict]) -> dict:
     """Non-cancelled bookings and revenue of the whole range, summed from the per-doctor rows."""
     return {
@@ -247,4 +211,45 @@ def report_patient_appointments(
             "fee",
             doctor_name=F("doctor__full_name"),
         )
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    """The admin report of one date range and one page of its patients."""
+
+    total_appointments: int
+    total_revenue: Decimal
+    appointments_per_doctor: list[dict]
+    patients: list[dict]
+
+
+def report_get(
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    page_patients: Callable[[QuerySet, int], list[dict]],
+) -> Report:
+    """The report over an inclusive date range (None: open) in a fixed number of queries.
+
+    `page_patients(rows, count)` picks the page of patient rows the caller shows (the API's
+    paginator); each patient on it comes with all their bookings in the range.
+    """
+    per_doctor = report_per_doctor(date_from=date_from, date_to=date_to)
+    patients = page_patients(
+        report_patient_rows(date_from=date_from, date_to=date_to),
+        report_patients_count(date_from=date_from, date_to=date_to),
+    )
+    appointments = report_patient_appointments(
+        patient_ids=[row["patient_id"] for row in patients],
+        date_from=date_from,
+        date_to=date_to,
+    )
+    by_patient: dict[int, list] = {row["patient_id"]: [] for row in patients}
+    for appointment in appointments:
+        by_patient[appointment["patient_id"]].append(appointment)
+    return Report(
+        **report_totals(per_doctor=per_doctor),
+        appointments_per_doctor=per_doctor,
+        patients=[{**row, "appointments": by_patient[row["patient_id"]]} for row in patients],
     )

@@ -1,6 +1,5 @@
 """Serializers of the admin panel (input and output kept apart)."""
 
-import orjson
 from rest_framework import serializers
 
 from admin_panel.models import AuditLogEntry
@@ -136,23 +135,12 @@ class ReportQuerySerializer(serializers.Serializer):
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 
 
-class ReportDoctorRowListSerializer(serializers.ListSerializer):
-    def to_representation(self, data):
-        # Rows the database already wrote as JSON (`report_per_doctor_json`) pass through whole.
-        if isinstance(data, orjson.Fragment):
-            return data
-        return super().to_representation(data)
-
-
 class ReportDoctorRowSerializer(serializers.Serializer):
     doctor_id = serializers.IntegerField()
     doctor_name = serializers.CharField()
     total_appointments = serializers.IntegerField()
     completed_appointments = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
-
-    class Meta:
-        list_serializer_class = ReportDoctorRowListSerializer
 
     def to_representation(self, instance):
         # Hand-written: one row per doctor, thousands per report (healthcare/api/formats.py).

@@ -1,7 +1,5 @@
 """Admin-panel endpoints: managed accounts, bookings, reports and the audit trail."""
 
-import orjson
-from django.db import connection
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -36,7 +34,6 @@ from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
-from healthcare.api.renderers import FastJSONRenderer
 from users.models import Role, User
 
 
@@ -265,21 +262,6 @@ class AuditLogViewSet(
         return selectors.audit_log_list()
 
 
-def _renders_json_fragments(request) -> bool:
-    """Whether the response's JSON can take rows the database wrote as JSON text.
-
-    Only PostgreSQL writes them, and only our orjson renderer copies an `orjson.Fragment` into
-    its output as it is: CSV and the browsable API need real rows, and so does an indented
-    rendering (DRF's own encoder).
-    """
-    renderer = getattr(request, "accepted_renderer", None)
-    return (
-        connection.vendor == "postgresql"
-        and isinstance(renderer, FastJSONRenderer)
-        and renderer.get_indent(request.accepted_media_type, {}) is None
-    )
-
-
 class ReportPatientPagination(StandardPagination):
     """Pages the report's `patients`; links carry `?page=` like every other list.
 
@@ -317,35 +299,16 @@ class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
         query.is_valid(raise_exception=True)
         date_from = query.validated_data.get("date_from")
         date_to = query.validated_data.get("date_to")
-        if _renders_json_fragments(request):
-            rows_json, totals = selectors.report_per_doctor_json(
-                date_from=date_from, date_to=date_to
-            )
-            per_doctor = orjson.Fragment(rows_json)
-        else:
-            per_doctor = selectors.report_per_doctor(date_from=date_from, date_to=date_to)
-            totals = selectors.report_totals(per_doctor=per_doctor)
         paginator = ReportPatientPagination()
-        patients = paginator.paginate_queryset(
-            selectors.report_patient_rows(date_from=date_from, date_to=date_to),
-            request,
-            self,
-            count=selectors.report_patients_count(date_from=date_from, date_to=date_to),
-        )
-        appointments = selectors.report_patient_appointments(
-            patient_ids=[row["patient_id"] for row in patients],
+        report = selectors.report_get(
             date_from=date_from,
             date_to=date_to,
+            page_patients=lambda rows, count: paginator.paginate_queryset(
+                rows, request, self, count=count
+            ),
         )
-        by_patient: dict[int, list] = {row["patient_id"]: [] for row in patients}
-        for appointment in appointments:
-            by_patient[appointment["patient_id"]].append(appointment)
         data = {
-            **totals,
-            "appointments_per_doctor": per_doctor,
-            "patients": [
-                {**row, "appointments": by_patient[row["patient_id"]]} for row in patients
-            ],
+            **vars(report),
             "patients_count": paginator.page.paginator.count,
             "patients_next": paginator.get_next_link(),
             "patients_previous": paginator.get_previous_link(),
