@@ -400,13 +400,13 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
 
 @transaction.atomic
 def report_stats_rebuild() -> None:
-    """Recompute the reports' per-doctor-day and per-patient summaries from the bookings.
+    """Recompute the reports' summaries from the bookings (PostgreSQL; nothing to do elsewhere).
 
-    The triggers keep them exact on every write; this is for loads that bypass triggers (a
-    restore with triggers off, the benchmark's COPY). Bookings are locked against writes
-    meanwhile on PostgreSQL (SQLite's IMMEDIATE transaction already excludes writers).
+    The trigger keeps them exact on every write; this is for loads that bypass it (a restore
+    with triggers off, the benchmark's COPY). Bookings are locked against writes meanwhile.
     """
+    if not stats.kept():
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {stats.BOOKING} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {table(AppointmentBooking)} IN SHARE MODE")
         stats.rebuild(cursor)

@@ -4,22 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from appointments import stats
-
-# The triggers and the rebuild SQL live in appointments/stats.py (one copy for this migration,
-# the rebuild service and the benchmark's bulk load).
-
-
-def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        stats.create_triggers(cursor, vendor)
-        stats.rebuild(cursor)
-
-
-def uninstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        stats.drop_triggers(cursor, schema_editor.connection.vendor)
+# The triggers that keep these tables are installed by 0008 (frozen SQL, PostgreSQL only).
 
 
 class Migration(migrations.Migration):
@@ -77,5 +62,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('doctor', 'date'), name='doctordaystats_unique')],
             },
         ),
-        migrations.RunPython(install, uninstall, elidable=False),
     ]

@@ -1,8 +1,9 @@
-"""The reports' summaries (kept by database triggers) always equal what the bookings say.
+"""The reports' summaries (kept by a PostgreSQL trigger) always equal what the bookings say.
 
 Random inserts, status changes (through the services and behind their back), fee changes, moves
-to another patient or date, and deletes, on SQLite and PostgreSQL; after each round the stored
-summaries are compared with a recomputation in Python, and a rebuild changes nothing.
+to another patient or date, and deletes; after each round the stored summaries are compared with
+a recomputation in Python, and a rebuild changes nothing. The installed trigger functions are
+the ones the current migration froze. SQLite keeps no summaries (the reports aggregate there).
 """
 
 import datetime as dt
@@ -12,9 +13,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
-from appointments import services
+from appointments import services, stats
 from appointments.models import (
     AppointmentBooking,
     AppointmentStatus,
@@ -27,7 +29,11 @@ from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
 from users.tests.factories import AdminFactory, PatientFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not stats.kept(), reason="only PostgreSQL keeps the summaries"),
+    pytest.mark.django_db,
+]
 
 STATUSES = [s.value for s in AppointmentStatus]
 
@@ -144,3 +150,17 @@ def test_the_all_time_summary_follows_a_doctor_rename():
     DoctorStats.objects.all().delete()
     call_command("rebuild_report_stats", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert DoctorStats.objects.get(doctor_id=doctor.pk).doctor_name == "Dr After"
+
+
+def _function_body(name: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [name])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("name", ["appointments_report_stats", "appointments_report_doctor_name"])
+def test_the_installed_trigger_function_is_the_one_the_current_migration_froze(name):
+    frozen = stats.current().FUNCTIONS
+    start = frozen.index(f"FUNCTION {name}()")
+    body = frozen[start:].split("$$")[1]
+    assert _function_body(name) == body
