@@ -5,12 +5,12 @@ from rest_framework import serializers
 from admin_panel.models import AuditLogEntry
 from appointments.models import AppointmentStatus
 from appointments.serializers import (
-    MAX_ID,
     AppointmentOutputSerializer,
     AppointmentUpdateInputSerializer,
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from healthcare.api.formats import date_out, datetime_out, money, time_out
+from healthcare.api.ids import MAX_ID
 from users.models import User
 from users.serializers import MobileNumberField
 

@@ -83,7 +83,7 @@ def audit_entry_create(
     )
 
 
-def patient_record_read(*, actor, endpoint: str, object_type: str, object_id=None) -> None:
+def audit_patient_record_read(*, actor, endpoint: str, object_type: str, object_id=None) -> None:
     """Record that an admin read patient records (a list or one record) through `endpoint`."""
     emit(
         "patient_record_read",

@@ -51,7 +51,7 @@ class PatientRecordReadMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Runs after authentication and permission checks: only admins' requests get here.
-        services.patient_record_read(
+        services.audit_patient_record_read(
             actor=request.user,
             endpoint=self.audit_endpoint,
             object_type=self.audit_object_type,
@@ -262,14 +262,6 @@ class AuditLogViewSet(
         return selectors.audit_log_list()
 
 
-class ReportPatientPagination(StandardPagination):
-    """Pages the report's `patients`; links carry `?page=` like every other list.
-
-    The total comes from `report_patients_count` (the per-patient summaries), not from a
-    COUNT(*) over the walk in name order, which would probe every patient.
-    """
-
-
 @extend_schema(tags=["admin-panel"])
 class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
     """Appointments and revenue per doctor and per patient over an inclusive date range."""
@@ -299,7 +291,9 @@ class ReportView(AdminOnlyMixin, PatientRecordReadMixin, APIView):
         query.is_valid(raise_exception=True)
         date_from = query.validated_data.get("date_from")
         date_to = query.validated_data.get("date_to")
-        paginator = ReportPatientPagination()
+        # Pages the report's `patients`; the total comes from `report_patients_count`, not from
+        # a COUNT(*) over the walk in name order.
+        paginator = StandardPagination()
         report = selectors.report_get(
             date_from=date_from,
             date_to=date_to,

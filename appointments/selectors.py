@@ -181,23 +181,39 @@ def appointment_list(*, user, filters=None) -> QuerySet[AppointmentBooking]:
     return filterset.qs
 
 
+# An appointment as the API shows it, listed once: (output field, the flat row's key). The
+# names come from the patient and doctor; every other key is a column of the booking.
+APPOINTMENT_FIELDS = (
+    ("id", "id"),
+    ("patient", "patient_id"),
+    ("patient_name", "patient_name"),
+    ("doctor", "doctor_id"),
+    ("doctor_name", "doctor_name"),
+    ("schedule", "schedule_id"),
+    ("appointment_date", "appointment_date"),
+    ("appointment_time", "appointment_time"),
+    ("status", "status"),
+    ("notes", "notes"),
+    ("fee", "fee"),
+    ("created_at", "created_at"),
+)
+_NAMES = {"patient_name": "patient__full_name", "doctor_name": "doctor__full_name"}
+APPOINTMENT_COLUMNS = tuple(key for _, key in APPOINTMENT_FIELDS if key not in _NAMES)
+
+
+def appointment_row(booking: AppointmentBooking) -> dict:
+    """A booking (patient and doctor loaded) as the flat row `appointment_list_rows` reads."""
+    row = {column: getattr(booking, column) for column in APPOINTMENT_COLUMNS}
+    row["patient_name"] = booking.patient.full_name
+    row["doctor_name"] = booking.doctor.full_name
+    return row
+
+
 def appointment_list_rows(*, user, filters=None) -> QuerySet:
     """`appointment_list` as flat rows (`.values()`) of exactly what the list shows.
 
     A patient's or doctor's own list is read on every app start: dicts skip building three
     model instances per row (the booking, its patient, its doctor) and every user column.
     """
-    return appointment_list(user=user, filters=filters).values(
-        "id",
-        "patient_id",
-        "doctor_id",
-        "schedule_id",
-        "appointment_date",
-        "appointment_time",
-        "status",
-        "notes",
-        "fee",
-        "created_at",
-        patient_name=F("patient__full_name"),
-        doctor_name=F("doctor__full_name"),
-    )
+    names = {key: F(lookup) for key, lookup in _NAMES.items()}
+    return appointment_list(user=user, filters=filters).values(*APPOINTMENT_COLUMNS, **names)

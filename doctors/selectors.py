@@ -14,13 +14,6 @@ from healthcare.db.raw import column_converter, table
 from users.models import Role
 
 
-def schedule_upcoming_list(*, doctor) -> QuerySet[DoctorSchedule]:
-    """The doctor's schedules dated today or later (clinic time), by date and start time."""
-    return DoctorSchedule.objects.filter(doctor=doctor, date__gte=timezone.localdate()).order_by(
-        "date", "start_time", "id"
-    )
-
-
 def doctor_public_queryset() -> QuerySet:
     """Doctors the public may see: role doctor, active and verified, with their details joined."""
     return (

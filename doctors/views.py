@@ -17,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments.selectors import doctor_slot_list
-from appointments.serializers import MAX_ID
 from doctors.filters import DoctorFilter
 from doctors.selectors import (
     DIRECTORY_COLUMNS,
@@ -27,6 +26,7 @@ from doctors.selectors import (
 )
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api.formats import date_out, money, time_out
+from healthcare.api.ids import MAX_ID
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
 from users.models import User
 
