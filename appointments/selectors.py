@@ -13,9 +13,9 @@ from django.utils import timezone
 from appointments.filters import AppointmentFilter
 from appointments.models import ACTIVE_Q, ACTIVE_STATUSES, AppointmentBooking
 from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.public import public_doctor_sql
 from doctors.slots import slot_times, slots_after
 from healthcare.db.raw import table
-from users.models import Role
 
 
 def active_booking_times_by_schedule(*, schedule_ids) -> dict[int, list[tuple[dt.date, dt.time]]]:
@@ -84,7 +84,6 @@ WHERE s.doctor_id = %s AND s.date >= %s AND s.date <= %s{public_where}"""
 _PUBLIC_JOIN = """
 INNER JOIN {user} u ON u.id = s.doctor_id
 INNER JOIN {detail} d ON d.doctor_id = s.doctor_id"""
-_PUBLIC_WHERE = " AND u.role = %s AND u.is_active AND d.is_verified"
 
 
 def doctor_slot_list(
@@ -111,7 +110,7 @@ def doctor_slot_list(
         public_join=_PUBLIC_JOIN.format(user=table(get_user_model()), detail=table(DoctorDetail))
         if public_only
         else "",
-        public_where=_PUBLIC_WHERE if public_only else "",
+        public_where=f" AND {public_doctor_sql('u', 'd')[0]}" if public_only else "",
     )
     params = [
         *(status.value for status in ACTIVE_STATUSES),
@@ -120,7 +119,7 @@ def doctor_slot_list(
         ops.adapt_datefield_value(date_to),
     ]
     if public_only:
-        params.append(Role.DOCTOR.value)
+        params += public_doctor_sql("u", "d")[1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

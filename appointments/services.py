@@ -20,6 +20,7 @@ from appointments.models import (
     AppointmentStatus,
 )
 from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
 from healthcare.db.raw import column_converter, table
 from healthcare.errors import Refusal
@@ -50,10 +51,6 @@ def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, time))
 
 
-# Who can be booked: an active, verified doctor (looked up as `doctor__…` from a schedule).
-# `_locked_schedule` writes the same three conditions in SQL; tests refuse each kind of doctor.
-BOOKABLE_DOCTOR = {"role": Role.DOCTOR, "is_active": True, "doctor_detail__is_verified": True}
-
 # The schedule, row-locked, with its doctor's name and fee, if the doctor is bookable. Written
 # out (healthcare/db/raw.py): the ORM spent about 2 ms building this query, 20 times its run time.
 _LOCKED_SCHEDULE_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, u.full_name,
@@ -61,7 +58,7 @@ _LOCKED_SCHEDULE_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, u.full_
 FROM {schedule} s
 INNER JOIN {user} u ON u.id = s.doctor_id
 INNER JOIN {detail} d ON d.doctor_id = s.doctor_id
-WHERE s.id = %s AND s.doctor_id = %s AND u.role = %s AND u.is_active AND d.is_verified{lock}"""
+WHERE s.id = %s AND s.doctor_id = %s AND {bookable}{lock}"""
 
 
 def _locked_schedule(*, schedule_id: int, doctor_id: int):
@@ -73,14 +70,16 @@ def _locked_schedule(*, schedule_id: int, doctor_id: int):
         lock = " FOR UPDATE"
     else:  # SQLite: one writer at a time anyway.
         lock = ""
+    bookable, bookable_params = public_doctor_sql("u", "d")
     sql = _LOCKED_SCHEDULE_SQL.format(
         schedule=table(DoctorSchedule),
         user=table(get_user_model()),
         detail=table(DoctorDetail),
+        bookable=bookable,
         lock=lock,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [schedule_id, doctor_id, Role.DOCTOR.value])
+        cursor.execute(sql, [schedule_id, doctor_id, *bookable_params])
         row = cursor.fetchone()
     if row is None:
         return None, None
@@ -109,7 +108,7 @@ def _id_of(value, model) -> int | None:
 
 def _refuse_unbookable_doctor(doctor_id: int | None) -> None:
     """400 on `doctor` unless the id names a bookable doctor (the refusal checked first)."""
-    bookable = get_user_model().objects.filter(pk=doctor_id, **BOOKABLE_DOCTOR)
+    bookable = get_user_model().objects.filter(PUBLIC_DOCTOR, pk=doctor_id)
     if doctor_id is None or not bookable.exists():
         raise Refusal.of("doctor", "doctor_unavailable", DOCTOR_UNAVAILABLE)
 

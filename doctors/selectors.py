@@ -9,18 +9,14 @@ from django.utils import timezone
 from appointments.selectors import free_future_slot_sql
 from doctors.filters import doctor_filter_values
 from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from healthcare.api.pagination import TOTAL
 from healthcare.db.raw import column_converter, table
-from users.models import Role
 
 
 def doctor_public_queryset() -> QuerySet:
     """Doctors the public may see: role doctor, active and verified, with their details joined."""
-    return (
-        get_user_model()
-        .objects.filter(role=Role.DOCTOR, is_active=True, doctor_detail__is_verified=True)
-        .select_related("doctor_detail")
-    )
+    return get_user_model().objects.filter(PUBLIC_DOCTOR).select_related("doctor_detail")
 
 
 # The directory's columns: `DoctorPublicOutputSerializer`'s fields, in its order.
@@ -50,12 +46,8 @@ class DoctorDirectory:
         user = table(get_user_model())
         detail = table(DoctorDetail)
         self._convert_fee = column_converter(DoctorDetail, "consultation_fee")
-        where = [
-            f"{detail}.is_verified",
-            f"{user}.is_active",
-            f"{user}.role = %s",
-        ]
-        params: list = [Role.DOCTOR.value]
+        public, params = public_doctor_sql(user, detail)
+        where = [public]
         column = {
             "id": f"{user}.id",
             "full_name": f"{user}.full_name",
