@@ -19,6 +19,7 @@ from appointments.models import (
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import slot_times
 from healthcare.db.raw import table
+from healthcare.db.router import read_connection
 from users.models import Role
 
 
@@ -112,7 +113,7 @@ def doctor_slot_list(
     ]
     if public_only:
         params.append(Role.DOCTOR.value)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     schedules = {}
