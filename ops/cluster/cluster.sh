@@ -20,9 +20,10 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 STATE="${CLUSTER_STATE_DIR:-${TMPDIR:-/tmp}/healthcare-cluster}"
 MARK="$STATE/.healthcare-cluster"
 PORT="${CLUSTER_PORT:-8080}"
-PRIMARY_PORT="${CLUSTER_PRIMARY_PORT:-55432}"
-REPLICA_PORT="${CLUSTER_REPLICA_PORT:-55433}"
-BOUNCER_PORT="${CLUSTER_PGBOUNCER_PORT:-56432}"
+# Ports below Linux's ephemeral range (32768-60999), so no client socket can be holding them.
+PRIMARY_PORT="${CLUSTER_PRIMARY_PORT:-25432}"
+REPLICA_PORT="${CLUSTER_REPLICA_PORT:-25433}"
+BOUNCER_PORT="${CLUSTER_PGBOUNCER_PORT:-26432}"
 NODE_PORTS=(${CLUSTER_NODE_PORTS:-18081 18082})
 REDIS_URL_CLUSTER="${CLUSTER_REDIS_URL:-redis://127.0.0.1:6379/${CLUSTER_REDIS_DB:-10}}"
 WORKERS="${CLUSTER_WORKERS:-2}"
@@ -359,6 +360,15 @@ is_up() {
     curl -fsS -o /dev/null "$BASE_URL/api/health/"
 }
 
+show_logs() {
+    local f
+    for f in "$STATE"/logs/*.log; do
+        [ -s "$f" ] || continue
+        echo "--- $(basename "$f") (last lines)" >&2
+        tail -n 15 "$f" >&2
+    done
+}
+
 cmd_up() {
     install_packages
     [ -x "$PGBIN/initdb" ] || die "PostgreSQL 15 binaries not found in $PGBIN"
@@ -374,7 +384,7 @@ cmd_up() {
         port_free "$p" || die "port $p is taken (set CLUSTER_*PORT*, see ops/cluster/cluster.sh)"
     done
     # A failed start leaves nothing behind.
-    trap 'log "start failed; cleaning up"; cmd_down || true' EXIT
+    trap 'log "start failed; the logs, then cleaning up"; show_logs; cmd_down || true' EXIT
     mkdir -p "$STATE/logs" "$STATE/run"
     touch "$MARK"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$STATE" "$STATE/run" "$STATE/logs"; fi

@@ -22,8 +22,9 @@ CLUSTER_SH = HERE / "cluster.sh"
 BASE_URL = os.environ.get(
     "CLUSTER_URL", f"http://127.0.0.1:{os.environ.get('CLUSTER_PORT', '8080')}"
 )
-PRIMARY_PORT = int(os.environ.get("CLUSTER_PRIMARY_PORT", "55432"))
-REPLICA_PORT = int(os.environ.get("CLUSTER_REPLICA_PORT", "55433"))
+PRIMARY_PORT = int(os.environ.get("CLUSTER_PRIMARY_PORT", "25432"))
+REPLICA_PORT = int(os.environ.get("CLUSTER_REPLICA_PORT", "25433"))
+BOUNCER_PORT = int(os.environ.get("CLUSTER_PGBOUNCER_PORT", "26432"))
 NODE_PORTS = [int(p) for p in os.environ.get("CLUSTER_NODE_PORTS", "18081 18082").split()]
 STATE = Path(
     os.environ.get("CLUSTER_STATE_DIR", str(Path(tempfile.gettempdir()) / "healthcare-cluster"))
@@ -112,6 +113,19 @@ def sql(port: int, query: str, params=()):
         with conn.cursor() as cursor:
             cursor.execute(query, params)
             return cursor.fetchall() if cursor.description else []
+    finally:
+        conn.close()
+
+
+def pgbouncer_admin(command: str) -> None:
+    """One command on PgBouncer's admin console (its `pgbouncer` database)."""
+    conn = psycopg2.connect(
+        host="127.0.0.1", port=BOUNCER_PORT, user="postgres", dbname="pgbouncer", connect_timeout=3
+    )
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute(command)
     finally:
         conn.close()
 

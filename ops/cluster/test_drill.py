@@ -234,3 +234,23 @@ def test_a_mixed_load_reads_mostly_from_the_replica(data):
     )
     assert not bad
     assert share > 0.5
+
+
+def test_connections_pgbouncer_dropped_are_replaced_before_the_next_request_uses_them(data):
+    # The project's backend (healthcare/db/postgresql) checks a reused connection without a
+    # round trip: a socket with something to read (PgBouncer's goodbye) is tested and replaced.
+    # KILL drops every client and server connection of both pools at once.
+    before = [lib.request("GET", "/api/doctors/?ordering=full_name") for _ in range(8)]
+    assert all(a.status == 200 for a in before)
+    for database in ("healthcare", "healthcare_replica"):
+        lib.pgbouncer_admin(f"KILL {database}")
+        lib.pgbouncer_admin(f"RESUME {database}")
+
+    # Enough requests that every worker of both nodes serves some, each on a dropped connection.
+    after = [lib.request("GET", "/api/doctors/?ordering=full_name") for _ in range(16)]
+    after += [
+        lib.book(data["patients"][44], s, data["doctors"][4]["id"])
+        for s in data["doctors"][4]["slots"][8:12]
+    ]
+
+    assert [a.status for a in after] == [200] * 16 + [201] * 4
