@@ -232,9 +232,15 @@ def mixed_load(data: dict, *, seconds: float = 15.0, threads: int = 6):
     other patients' own appointment lists (signed in, no booking of theirs in this run).
     Bookers' own next reads stay on the primary for a few seconds (read-your-writes).
     """
-    slots = [(d["id"], s) for d in data["doctors"] for s in d["slots"]]
     patients = data["patients"]
     bookers, readers = patients[: len(patients) // 5], patients[len(patients) // 5 :]
+    # Each slot with its booker: the same time at several doctors goes to different patients
+    # (a patient can't hold two bookings at one time).
+    slots = [
+        (d["id"], s, bookers[(k + i) % len(bookers)])
+        for i, d in enumerate(data["doctors"])
+        for k, s in enumerate(d["slots"])
+    ]
     doctor_ids = [d["id"] for d in data["doctors"]]
     lock = threading.Lock()
     counter = {"n": 0}
@@ -243,9 +249,9 @@ def mixed_load(data: dict, *, seconds: float = 15.0, threads: int = 6):
         with lock:
             n = counter["n"]
             counter["n"] += 1
-            doctor_id, slot = slots.pop(0) if n % 5 == 0 and slots else (None, None)
+            doctor_id, slot, booker = slots.pop(0) if n % 5 == 0 and slots else (None, None, None)
         if slot:
-            return book(bookers[n // 5 % len(bookers)], slot, doctor_id)
+            return book(booker, slot, doctor_id)
         kind = n % 3
         if kind == 0:
             query = "ordering=-experience_years" if n % 2 else "specialization=cardiology"
