@@ -398,6 +398,8 @@ cmd_up() {
     prepare_app
     local i
     for i in "${!NODE_PORTS[@]}"; do start_node "$((i + 1))"; done
+    # TASK WORKERS: a later issue adds Celery; its workers start here (app_env, their own process
+    # group and PID file beside the nodes', stopped in cmd_down). Nothing runs in their place yet.
     start_haproxy
     wait_balancer
     trap - EXIT
