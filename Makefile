@@ -70,3 +70,33 @@ bench-small: venv
 .PHONY: fuzz
 fuzz: venv
 	$(PY) fuzz/run.py
+
+# Scale-out (docs/deploy.md): HAProxy, two gunicorn nodes, PgBouncer, a PostgreSQL 15 primary and
+# a streaming replica, the machine's Redis (db 10), all on this machine (ops/cluster/cluster.sh).
+CLUSTER := CLUSTER_PYTHON=$(abspath $(PY)) bash ops/cluster/cluster.sh
+# The drill loads the cluster from one address: throttles raised so it measures the stack, not them.
+DRILL_ENV := THROTTLE_ANON=100000/min THROTTLE_USER=100000/min THROTTLE_LOGIN_IP=1000/min \
+	THROTTLE_REGISTER=1000/min
+.PHONY: cluster-up cluster-down cluster-status cluster-drill cluster-load
+cluster-up: venv
+	$(CLUSTER) up
+
+cluster-down:
+	$(CLUSTER) down
+
+cluster-status:
+	$(CLUSTER) status
+
+# Starts a fresh cluster, runs the `cluster` tests (race, node kill, replica stop, read-your-writes,
+# the mixed load's replica share, a smoke of the main flows) against it, and stops it.
+cluster-drill: venv
+	$(CLUSTER) down
+	$(DRILL_ENV) $(CLUSTER) up
+	status=0; $(TEST_ENV) CLUSTER_PYTHON=$(abspath $(PY)) CLUSTER_URL=http://127.0.0.1:$${CLUSTER_PORT:-8080} \
+		$(PY) -m pytest -m cluster -s \
+		-p no:cacheprovider ops/cluster $(PYTEST_ARGS) || status=$$?; \
+		$(CLUSTER) down; exit $$status
+
+# The replica's share of reads under a mixed load through the balancer (a running cluster).
+cluster-load: venv
+	$(TEST_ENV) CLUSTER_PYTHON=$(abspath $(PY)) $(PY) -m ops.cluster.load $(LOAD_ARGS)

@@ -16,6 +16,7 @@ from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import public_doctor_sql
 from doctors.slots import slot_times, slots_after
 from healthcare.db.raw import table
+from healthcare.db.router import read_connection
 
 
 def active_booking_times_by_schedule(*, schedule_ids) -> dict[int, list[tuple[dt.date, dt.time]]]:
@@ -120,7 +121,7 @@ def doctor_slot_list(
     ]
     if public_only:
         params += public_doctor_sql("u", "d")[1]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     schedules = {}

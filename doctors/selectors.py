@@ -12,6 +12,7 @@ from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from healthcare.api.pagination import TOTAL
 from healthcare.db.raw import column_converter, table
+from healthcare.db.router import read_connection
 
 
 def doctor_public_queryset() -> QuerySet:
@@ -92,7 +93,7 @@ class DoctorDirectory:
             f"SELECT {self._select}, COUNT(*) OVER () {self._from} "  # noqa: S608
             f"ORDER BY {self._order} LIMIT %s OFFSET %s"
         )
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(sql, [*self._params, limit, offset])
             rows = cursor.fetchall()
         result = []
@@ -104,7 +105,7 @@ class DoctorDirectory:
         return result
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) {self._from}", self._params)  # noqa: S608
             return cursor.fetchone()[0]
 

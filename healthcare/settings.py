@@ -30,6 +30,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -65,11 +70,16 @@ INSTALLED_APPS = [
     "admin_panel",
 ]
 
+# A streaming replica for the reads of safe requests (healthcare/db/router.py). Unset (the
+# default): no router, no middleware, every query on `default` as before.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "healthcare.api.middleware.ClientIPMiddleware",
+    *(["healthcare.db.router.ReadYourWritesMiddleware"] if DATABASE_REPLICA_URL else []),
     "healthcare.api.middleware.NoStoreAPIResponsesMiddleware",
     "healthcare.api.middleware.DebugErrorPagesAsJSONMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,6 +128,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+
+
+def _postgresql_only(alias: str, config: dict) -> dict:
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"The {alias} database must be PostgreSQL.")
+    # The same round-trip-free health check as the primary's.
+    config["ENGINE"] = "healthcare.db.postgresql"
+    return config
+
+
+# The replica serves reads only while its replay is at most this far behind the primary.
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 5.0)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "healthcare.db.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL.")
+    DATABASES["replica"] = _postgresql_only(
+        "replica",
+        dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True),
+    )
+    # A replica that doesn't answer must not hold a request for long: its reads move to the
+    # primary (the router's lag check fails fast).
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    # Tests read the replica's alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["healthcare.db.router.ReplicaRouter"]
+
+# PgBouncer in transaction mode (`DATABASE_POOLER=pgbouncer-transaction`) hands each transaction
+# whichever server connection is free, so nothing may span transactions on one: no server-side
+# cursors (a `.iterator()` cursor would outlive its transaction) and no session state (Django sets
+# none beyond the time zone, which PgBouncer tracks per client). Connections to PgBouncer stay
+# persistent: they are cheap client slots, and PgBouncer holds the few server connections.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip()
+if DATABASE_POOLER not in {"", "pgbouncer-transaction"}:
+    raise ImproperlyConfigured("DATABASE_POOLER must be unset or 'pgbouncer-transaction'.")
+if DATABASE_POOLER:
+    for _alias, _config in DATABASES.items():
+        if _config["ENGINE"] != "healthcare.db.postgresql":
+            raise ImproperlyConfigured(f"DATABASE_POOLER needs PostgreSQL (database {_alias}).")
+        _config["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
