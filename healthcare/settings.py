@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before CommonMiddleware, whose APPEND_SLASH would redirect (or, for a POST, fail).
+    "healthcare.api.middleware.APITrailingSlashMiddleware",
     "healthcare.api.middleware.ClientIPMiddleware",
     "healthcare.api.middleware.NoStoreAPIResponsesMiddleware",
     "healthcare.api.middleware.DebugErrorPagesAsJSONMiddleware",
