@@ -7,6 +7,8 @@ STAMP := $(VENV)/.requirements-installed
 # Test runs use production-like settings (DEBUG off) with a throwaway key and no HTTPS redirect.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-test-only-key-0123456789abcdefghijklmnop DJANGO_SECURE_SSL_REDIRECT=0
 RUN_ENV := DJANGO_DEBUG=1
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: venv run test lint format check migrate seed
 
@@ -25,7 +27,7 @@ seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: seed
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

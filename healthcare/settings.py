@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -253,7 +254,19 @@ SPECTACULAR_SETTINGS = {
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# `make run` (DEBUG on) lets a front end's dev server on this machine call the API from any port
+# (Vite's 5173, webpack's 3000, ...) with nothing to configure; production allows only the list.
+CORS_DEV_ORIGIN_REGEXES = [
+    r"^http://localhost(:[0-9]+)?$",
+    r"^http://127\.0\.0\.1(:[0-9]+)?$",
+    r"^http://\[::1\](:[0-9]+)?$",
+]
+CORS_ALLOWED_ORIGIN_REGEXES = CORS_DEV_ORIGIN_REGEXES if DEBUG else []
 CORS_URLS_REGEX = r"^/api/.*$"
+# Headers browser code may read: the throttles' wait, an idempotent replay, the auth challenge.
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "WWW-Authenticate"]
+# Browsers may send the retry key of POST actions cross-origin (contract v1.1).
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
 
 # Production security: on whenever DEBUG is off.
 if not DEBUG:
