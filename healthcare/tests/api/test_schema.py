@@ -253,3 +253,14 @@ def test_json_body_operations_document_413_and_415(api_client):
 def test_a_read_only_email_may_be_blank(api_client):
     email = schema(api_client)["components"]["schemas"]["ProfileOutput"]["properties"]["email"]
     assert {"type": "string", "maxLength": 0} in email["oneOf"]
+
+
+def test_the_report_operation_documents_json_only(api_client):
+    operation = schema(api_client)["paths"]["/api/admin-panel/reports/"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["application/json"]
+    assert "format" not in {parameter["name"] for parameter in operation["parameters"]}
+
+
+def test_the_report_export_operation_documents_csv_only(api_client):
+    operation = schema(api_client)["paths"]["/api/admin-panel/reports/export/"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/csv"]
