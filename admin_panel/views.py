@@ -3,7 +3,12 @@
 import orjson
 from django.db import connection
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -40,6 +45,11 @@ from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
 from healthcare.api.renderers import FastJSONRenderer
 from users.models import Role, User
+
+
+def _summaries(**summaries: str) -> dict:
+    """`extend_schema_view` arguments: one summary per viewset action."""
+    return {action: extend_schema(summary=summary) for action, summary in summaries.items()}
 
 
 class AdminOnlyMixin:
@@ -113,6 +123,16 @@ class ManagedUserViewSet(
 
 
 @extend_schema(tags=["admin-panel"])
+@extend_schema_view(
+    **_summaries(
+        list="List doctor accounts (unverified and inactive ones included)",
+        create="Create a doctor account (verified)",
+        retrieve="Read a doctor account",
+        update="Replace a doctor account's details",
+        partial_update="Change some of a doctor account's details (e.g. verify it)",
+        destroy="Deactivate a doctor account (its history is kept)",
+    )
+)
 class DoctorAdminViewSet(ManagedUserViewSet):
     role = Role.DOCTOR
     serializer_class = DoctorAdminOutputSerializer
@@ -138,6 +158,16 @@ class DoctorAdminViewSet(ManagedUserViewSet):
 
 
 @extend_schema(tags=["admin-panel"])
+@extend_schema_view(
+    **_summaries(
+        list="List patient accounts (inactive ones included)",
+        create="Create a patient account",
+        retrieve="Read a patient account",
+        update="Replace a patient account's details",
+        partial_update="Change some of a patient account's details",
+        destroy="Deactivate a patient account (its history is kept)",
+    )
+)
 class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     role = Role.PATIENT
     serializer_class = PatientAdminOutputSerializer
@@ -168,6 +198,16 @@ class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
 
 
 @extend_schema(tags=["admin-panel"])
+@extend_schema_view(
+    **_summaries(
+        list="List appointments, newest first",
+        create="Book an appointment for a patient",
+        retrieve="Read an appointment",
+        update="Set an appointment's status and notes",
+        partial_update="Set an appointment's status or notes",
+        destroy="Cancel an appointment (rows are never removed)",
+    )
+)
 class AppointmentAdminViewSet(
     AdminOnlyMixin,
     PatientRecordReadMixin,
@@ -252,6 +292,9 @@ class AppointmentAdminViewSet(
 
 
 @extend_schema(tags=["admin-panel"])
+@extend_schema_view(
+    **_summaries(list="List the audit trail, newest first", retrieve="Read one audit entry")
+)
 class AuditLogViewSet(
     AdminOnlyMixin,
     mixins.ListModelMixin,
@@ -324,6 +367,7 @@ class ReportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, APIVie
     audit_endpoint = "admin-panel/reports"
 
     @extend_schema(
+        summary="Appointments and revenue per doctor and per patient over a date range",
         parameters=[
             *REPORT_DATE_PARAMETERS,
             OpenApiParameter("page", OpenApiTypes.INT, description="Page of `patients`."),
@@ -403,6 +447,7 @@ class ReportExportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, 
 
     @extend_schema(
         operation_id="admin_panel_reports_export",
+        summary="Export the report's per-doctor rows as CSV",
         parameters=REPORT_DATE_PARAMETERS,
         responses={
             (200, "text/csv"): OpenApiResponse(
