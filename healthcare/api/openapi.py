@@ -5,16 +5,34 @@ Registered after the error-response hook in SPECTACULAR_SETTINGS["POSTPROCESSING
 
 
 def lint_clean(result, generator, request, public):
-    """Postprocessing hook: `nullable` gets the `type` OpenAPI 3.0 says it needs.
+    """Postprocessing hook: what generators and linters read right, said the way they read it.
 
-    drf-spectacular writes a nullable nested serializer as `{allOf: [$ref], nullable: true}`;
-    OpenAPI 3.0.3 only honours `nullable` beside a `type`, so generators may drop the `null`
-    and Redocly's `nullable-type-sibling` rule calls it an error. The referenced component's
-    type is added.
+    - `nullable` gets the `type` OpenAPI 3.0 says it needs. drf-spectacular writes a nullable
+      nested serializer as `{allOf: [$ref], nullable: true}`; OpenAPI 3.0.3 only honours
+      `nullable` beside a `type`, so generators may drop the `null` and Redocly's
+      `nullable-type-sibling` rule calls it an error. The referenced component's type is added.
+    - An optional request field's server-side default moves into its description.
+      openapi-typescript (by default) makes every property with a `default` required, so a
+      generated client had to send `notes` with every booking and `role` with every
+      registration; the default is what the server assumes when the field is left out.
     """
     components = result.get("components", {}).get("schemas", {})
     _add_nullable_types(result, components)
+    for name, component in components.items():
+        if name.endswith("Request"):
+            _describe_request_defaults(component)
     return result
+
+
+def _describe_request_defaults(component: dict) -> None:
+    required = set(component.get("required", []))
+    for name, prop in component.get("properties", {}).items():
+        if name in required or "default" not in prop:
+            continue
+        default = prop.pop("default")
+        shown = '`""` (empty)' if default == "" else f"`{default}`"
+        note = f"Default when left out: {shown}."
+        prop["description"] = f"{prop['description']} {note}" if prop.get("description") else note
 
 
 def _add_nullable_types(node, components: dict) -> None:

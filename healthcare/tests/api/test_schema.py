@@ -376,3 +376,21 @@ def test_closed_sets_are_enums(api_client, component, field, expected):
     document = schema(api_client)
     prop = document["components"]["schemas"][component]["properties"][field]
     assert enum_of(document, prop) >= expected
+
+
+def test_optional_request_fields_carry_no_default_generators_would_make_required(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    offenders = [
+        f"{name}.{field}"
+        for name, component in components.items()
+        if name.endswith("Request")
+        for field, spec in component.get("properties", {}).items()
+        if "default" in spec and field not in component.get("required", [])
+    ]
+    assert offenders == []
+
+
+def test_an_optional_request_fields_default_is_described(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    role = components["RegisterInputRequest"]["properties"]["role"]
+    assert "Default when left out: `patient`." in role["description"]
