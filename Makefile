@@ -10,7 +10,7 @@ RUN_ENV := DJANGO_DEBUG=1
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: venv run test lint format check migrate seed
+.PHONY: venv run test lint format check migrate seed frontend-check
 
 venv: $(STAMP)
 
@@ -31,6 +31,12 @@ run: seed
 
 test: venv
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The API as a front end sees it (frontend-check/, needs Node.js and npm): Redocly's lint of the
+# schema, and a strict TypeScript client generated from it, compiled and run against the API.
+frontend-check: venv
+	cd frontend-check && npm ci --no-audit --no-fund
+	$(TEST_ENV) $(PY) -m pytest -m npm $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
