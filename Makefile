@@ -7,8 +7,10 @@ STAMP := $(VENV)/.requirements-installed
 # Test runs use production-like settings (DEBUG off) with a throwaway key and no HTTPS redirect.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-test-only-key-0123456789abcdefghijklmnop DJANGO_SECURE_SSL_REDIRECT=0
 RUN_ENV := DJANGO_DEBUG=1
+# `make run PORT=8001` when 8000 is taken.
+PORT ?= 8000
 
-.PHONY: venv run test test-fast lint format check migrate seed
+.PHONY: venv run test test-fast lint format check migrate seed frontend-check
 
 venv: $(STAMP)
 
@@ -25,7 +27,7 @@ seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: seed
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -33,7 +35,13 @@ test: venv
 # The quick loop while developing: everything but the browser, server-process and slow tests
 # (markers in pytest.ini). `make test` stays the full suite, as CI runs it.
 test-fast: venv
-	$(TEST_ENV) $(PY) -m pytest -m "not browser and not server and not slow" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -m "not browser and not server and not slow and not npm" $(PYTEST_ARGS)
+
+# The API as a front end sees it (frontend-check/, needs Node.js and npm): Redocly's lint of the
+# schema, and a strict TypeScript client generated from it, compiled and run against the API.
+frontend-check: venv
+	cd frontend-check && npm ci --no-audit --no-fund
+	$(TEST_ENV) $(PY) -m pytest -m npm $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from admin_panel.models import AuditLogEntry
+from admin_panel.models import AuditAction, AuditLogEntry
 from appointments.models import AppointmentBooking, AppointmentStatus
 from users.models import User
 
@@ -93,7 +93,7 @@ class AuditLogFilter(django_filters.FilterSet):
     """Entries by actor, exact action and inclusive local dates of the timestamp."""
 
     actor = IdFilter(field_name="actor_id")
-    action = django_filters.CharFilter(field_name="action", max_length=40)
+    action = django_filters.ChoiceFilter(field_name="action", choices=AuditAction.choices)
     # `__date` converts to the clinic's time zone, so the dates are local ones.
     date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte")

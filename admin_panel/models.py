@@ -7,6 +7,43 @@ from django.db import models
 APPEND_ONLY = "Audit log entries are append-only: they can't be changed or deleted."
 
 
+class AuditAction(models.TextChoices):
+    """Every `action` the trail records: the domain events the apps `emit` (healthcare.events).
+
+    The API's enum and the `action` filter's choices; the column keeps plain text, so a new
+    action needs no migration, only a line here (a test checks every `emit` names one).
+    """
+
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    REGISTERED = "registered"
+    PROFILE_UPDATED = "profile_updated"
+    APPOINTMENT_BOOKED = "appointment_booked"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_STATUS_CHANGED = "appointment_status_changed"
+    ADMIN_CREATED = "admin_created"
+    ADMIN_UPDATED = "admin_updated"
+    ADMIN_DEACTIVATED = "admin_deactivated"
+    PATIENT_RECORD_READ = "patient_record_read"
+    # Contract v1.1: the lifecycle, working hours, time off, closures, webhooks, calendar feeds.
+    APPOINTMENT_CONFIRMED = "appointment_confirmed"
+    APPOINTMENT_DECLINED = "appointment_declined"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_COMPLETED = "appointment_completed"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+    WORKING_HOURS_UPDATED = "working_hours_updated"
+    TIME_OFF_CREATED = "time_off_created"
+    TIME_OFF_DELETED = "time_off_deleted"
+    CLOSURE_CREATED = "closure_created"
+    CLOSURE_DELETED = "closure_deleted"
+    WEBHOOK_CREATED = "webhook_created"
+    WEBHOOK_UPDATED = "webhook_updated"
+    WEBHOOK_DELETED = "webhook_deleted"
+    CALENDAR_ROTATED = "calendar_rotated"
+
+
 class AuditLogQuerySet(models.QuerySet):
     """Bulk writes are refused too, so no code path can rewrite the trail."""
 

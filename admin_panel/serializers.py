@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from admin_panel.models import AuditLogEntry
+from admin_panel.models import AuditAction, AuditLogEntry
 from appointments.models import AppointmentStatus
 from appointments.serializers import (
     AppointmentOutputSerializer,
@@ -11,7 +11,7 @@ from appointments.serializers import (
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from healthcare.api.formats import date_out, datetime_out, money, time_out
 from healthcare.api.ids import MAX_ID
-from users.models import User
+from users.models import Role, User
 from users.serializers import MobileNumberField
 
 USER_OUTPUT_FIELDS = [
@@ -104,6 +104,9 @@ class AppointmentAdminUpdateInputSerializer(AppointmentUpdateInputSerializer):
 
 class AuditLogEntryOutputSerializer(serializers.ModelSerializer):
     actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
+    # `""` when no one was signed in (a failed login); otherwise the role at the time.
+    actor_role = serializers.ChoiceField(choices=Role.choices, allow_blank=True, read_only=True)
+    action = serializers.ChoiceField(choices=AuditAction.choices, read_only=True)
 
     class Meta:
         model = AuditLogEntry
@@ -159,7 +162,7 @@ class ReportAppointmentSerializer(serializers.Serializer):
     doctor_name = serializers.CharField()
     appointment_date = serializers.DateField()
     appointment_time = serializers.TimeField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices)
     fee = serializers.DecimalField(**MONEY)
 
     def to_representation(self, instance):

@@ -11,5 +11,6 @@ router.register("audit-log", views.AuditLogViewSet, basename="admin-panel-audit-
 
 urlpatterns = [
     path("reports/", views.ReportView.as_view(), name="admin-panel-reports"),
+    path("reports/export/", views.ReportExportView.as_view(), name="admin-panel-reports-export"),
     *router.urls,
 ]

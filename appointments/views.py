@@ -28,11 +28,15 @@ def _render(appointment_id: int, user) -> dict:
     return AppointmentOutputSerializer(appointment).data
 
 
+@extend_schema(tags=["appointments"])
 class AppointmentBookView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        request=AppointmentBookInputSerializer, responses={201: AppointmentOutputSerializer}
+        operation_id="appointments_book",
+        summary="Book a free slot of a doctor's schedule (patients)",
+        request=AppointmentBookInputSerializer,
+        responses={201: AppointmentOutputSerializer},
     )
     def post(self, request):
         serializer = AppointmentBookInputSerializer(data=request.data)
@@ -50,6 +54,7 @@ class AppointmentBookView(APIView):
         return Response(AppointmentOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["appointments"])
 class AppointmentDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -59,14 +64,21 @@ class AppointmentDetailView(APIView):
             appointment_visible_list(user=self.request.user), pk=self.kwargs["pk"]
         )
 
-    @extend_schema(responses=AppointmentOutputSerializer)
+    @extend_schema(
+        summary="Read one appointment (its patient, its doctor, admins)",
+        responses=AppointmentOutputSerializer,
+    )
     def get(self, request, pk: int):
         appointment = self.get_object()
         if request.user.is_admin:
             emit("patient_record_read", actor=request.user, obj=appointment)
         return Response(AppointmentOutputSerializer(appointment).data)
 
-    @extend_schema(request=AppointmentUpdateInputSerializer, responses=AppointmentOutputSerializer)
+    @extend_schema(
+        summary="Set an appointment's status or notes (admins)",
+        request=AppointmentUpdateInputSerializer,
+        responses=AppointmentOutputSerializer,
+    )
     def patch(self, request, pk: int):
         appointment = self.get_object()
         if not request.user.is_admin:
@@ -79,10 +91,16 @@ class AppointmentDetailView(APIView):
         return Response(_render(appointment.pk, request.user))
 
 
+@extend_schema(tags=["appointments"])
 class AppointmentCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=AppointmentOutputSerializer)
+    @extend_schema(
+        operation_id="appointments_cancel",
+        summary="Cancel an appointment; its slot is free again",
+        request=None,
+        responses=AppointmentOutputSerializer,
+    )
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
         services.appointment_cancel(appointment=appointment, actor=request.user)
@@ -90,11 +108,13 @@ class AppointmentCancelView(APIView):
 
 
 @extend_schema(
+    tags=["appointments"],
+    summary="List your appointments (a patient's bookings, or a doctor's appointments)",
     parameters=[
         OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in AppointmentStatus]),
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Inclusive local date."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Inclusive local date."),
-    ]
+    ],
 )
 class MyAppointmentListView(ListAPIView):
     permission_classes = [IsAuthenticated]

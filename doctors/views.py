@@ -127,6 +127,19 @@ class SlotRangeInputSerializer(serializers.Serializer):
         return {"date_from": date_from, "date_to": date_to}
 
 
+@extend_schema(
+    tags=["doctors"],
+    summary="List verified doctors, filtered and ordered",
+    parameters=[
+        # Validated as the strings `true`/`false` (anything else is a 400); a boolean to clients.
+        OpenApiParameter(
+            "available",
+            OpenApiTypes.BOOL,
+            description="`true`: doctors with at least one free slot starting after now; "
+            "`false`: doctors with none. Left out: both.",
+        ),
+    ],
+)
 class DoctorListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = DoctorPublicOutputSerializer
@@ -145,22 +158,28 @@ class DoctorListView(ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+@extend_schema(tags=["doctors"])
 class DoctorDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=DoctorPublicDetailOutputSerializer)
+    @extend_schema(
+        summary="Read one verified doctor with their upcoming schedules",
+        responses=DoctorPublicDetailOutputSerializer,
+    )
     def get(self, request, pk: int):
         doctor = doctor_public_get(doctor_id=pk)
         return Response(DoctorPublicDetailOutputSerializer(doctor).data)
 
 
 @extend_schema(
+    tags=["doctors"],
+    summary="List a doctor's 30-minute slots in a date range, free and taken",
     parameters=[
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="Default: today."),
         OpenApiParameter(
             "date_to", OpenApiTypes.DATE, description="Default: date_from + 7 days; ≤ +30 days."
         ),
-    ]
+    ],
 )
 class DoctorSlotListView(ListAPIView):
     permission_classes = [AllowAny]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before CommonMiddleware, whose APPEND_SLASH would redirect (or, for a POST, fail).
+    "healthcare.api.middleware.APITrailingSlashMiddleware",
     "healthcare.api.middleware.ClientIPMiddleware",
     *(["healthcare.db.router.ReadYourWritesMiddleware"] if DATABASE_REPLICA_URL else []),
     "healthcare.api.middleware.NoStoreAPIResponsesMiddleware",
@@ -285,23 +288,48 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
+    # Paths carry their /api/ prefix: the server is this host, wherever the schema is served.
+    "SERVERS": [{"url": "/", "description": "This host"}],
+    # One tag per operation, each described (docs/api.md has the walk-through).
+    "TAGS": [
+        {"name": "auth", "description": "Register, sign in, refresh the token pair, sign out."},
+        {"name": "profile", "description": "The signed-in user's own account."},
+        {"name": "doctors", "description": "The public doctors directory and bookable slots."},
+        {"name": "appointments", "description": "Booking, reading and cancelling appointments."},
+        {"name": "admin-panel", "description": "Clinic administration (role `admin` only)."},
+        {"name": "service", "description": "Health check for load balancers and monitors."},
+    ],
     # Error responses (400/401/403/404/413/415/429) documented once for every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "healthcare.api.schema.document_error_responses",
+        "healthcare.api.openapi.lint_clean",
     ],
     # Stable names for choice sets that share a field name (else hashed names and a warning).
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",
         "SelfRegistrationRoleEnum": ["patient", "doctor"],
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
+        "AuditActionEnum": "admin_panel.models.AuditAction",
         "HealthStatusEnum": ["ok", "error"],
         "HealthDatabaseEnum": ["ok", "unavailable"],
     },
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+# `make run` (DEBUG on) lets a front end's dev server on this machine call the API from any port
+# (Vite's 5173, webpack's 3000, ...) with nothing to configure; production allows only the list.
+CORS_DEV_ORIGIN_REGEXES = [
+    r"^http://localhost(:[0-9]+)?$",
+    r"^http://127\.0\.0\.1(:[0-9]+)?$",
+    r"^http://\[::1\](:[0-9]+)?$",
+]
+CORS_ALLOWED_ORIGIN_REGEXES = CORS_DEV_ORIGIN_REGEXES if DEBUG else []
 CORS_URLS_REGEX = r"^/api/.*$"
+# Headers browser code may read: the throttles' wait, an idempotent replay, the auth challenge.
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed", "WWW-Authenticate"]
+# Browsers may send the retry key of POST actions cross-origin (contract v1.1).
+CORS_ALLOW_HEADERS = (*default_headers, "idempotency-key")
 
 # Production security: on whenever DEBUG is off.
 if not DEBUG:

@@ -40,10 +40,13 @@ class PublicAuthEndpoint(APIView):
         return 'Bearer realm="api"'
 
 
+@extend_schema(tags=["auth"])
 class RegisterView(PublicAuthEndpoint):
     throttle_classes = [RegisterThrottle]
 
     @extend_schema(
+        operation_id="auth_register",
+        summary="Register a patient or doctor account",
         request=RegisterInputSerializer,
         responses={201: ProfileOutputSerializer, 400: OpenApiResponse(description="Invalid input")},
     )
@@ -54,10 +57,13 @@ class RegisterView(PublicAuthEndpoint):
         return Response(render_profile(user), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(tags=["auth"])
 class TokenObtainView(PublicAuthEndpoint):
     throttle_classes = [LoginIPThrottle, LoginNumberThrottle]
 
     @extend_schema(
+        operation_id="auth_token_create",
+        summary="Sign in: an access and refresh token pair for a mobile number and password",
         request=LoginInputSerializer,
         responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad credentials")},
     )
@@ -68,10 +74,13 @@ class TokenObtainView(PublicAuthEndpoint):
         return Response(tokens)
 
 
+@extend_schema(tags=["auth"])
 class TokenRefreshView(PublicAuthEndpoint):
     throttle_classes = [AnonRateThrottle]
 
     @extend_schema(
+        operation_id="auth_token_refresh",
+        summary="Trade a refresh token for a new token pair (refresh tokens rotate)",
         request=RefreshInputSerializer,
         responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Used or invalid")},
     )
@@ -81,10 +90,13 @@ class TokenRefreshView(PublicAuthEndpoint):
         return Response(services.token_refresh(refresh=serializer.validated_data["refresh"]))
 
 
+@extend_schema(tags=["auth"])
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="auth_logout",
+        summary="Sign out: revoke a refresh token",
         request=RefreshInputSerializer,
         responses={205: OpenApiResponse(description="Revoked; empty body")},
     )
@@ -95,18 +107,27 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
+@extend_schema(tags=["profile"])
 class ProfileView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ProfileOutputSerializer)
+    @extend_schema(summary="Read your own account", responses=ProfileOutputSerializer)
     def get(self, request):
         return Response(render_profile(request.user))
 
-    @extend_schema(request=ProfileUpdateInputSerializer, responses=ProfileOutputSerializer)
+    @extend_schema(
+        summary="Replace your account's details (a doctor's schedules: the full upcoming list)",
+        request=ProfileUpdateInputSerializer,
+        responses=ProfileOutputSerializer,
+    )
     def put(self, request):
         return self._update(request, partial=False)
 
-    @extend_schema(request=ProfileUpdateInputSerializer, responses=ProfileOutputSerializer)
+    @extend_schema(
+        summary="Change some of your account's details",
+        request=ProfileUpdateInputSerializer,
+        responses=ProfileOutputSerializer,
+    )
     def patch(self, request):
         return self._update(request, partial=True)
 

@@ -1,8 +1,10 @@
-"""Client IP for the audit trail, honouring only as many proxies as DJANGO_TRUSTED_PROXIES says."""
+"""Request-wide pieces: the client IP for the audit trail (honouring only as many proxies as
+DJANGO_TRUSTED_PROXIES says), /api/ paths without their trailing slash, and JSON error pages."""
 
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.urls import is_valid_path
 from rest_framework.response import Response
 
 from healthcare.api.exceptions import json_error
@@ -85,3 +87,29 @@ class DebugErrorPagesAsJSONMiddleware:
                 return json_error("Not found.", "not_found", 404)
             return json_error("A server error occurred.", "server_error", 500)
         return response
+
+
+class APITrailingSlashMiddleware:
+    """Under /api/, a path missing its trailing slash is served by the view of the path with it.
+
+    Django's APPEND_SLASH answers such a request with a redirect: a 301 whose HTML body a JSON
+    client can't read and whose POST body browsers and HTTP libraries drop, or, with DEBUG on, a
+    500 for a POST. Front ends generated from the schema, or typed by hand, often leave the slash
+    off, so the request is re-resolved here, without a round trip, before CommonMiddleware sees
+    it. Only a path that matches no route and does match one with the slash is rewritten; a path
+    that matches neither stays as it is and gets the JSON 404. Paths with the slash, the common
+    case, cost nothing here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith("/api/") and not path.endswith("/"):
+            urlconf = getattr(request, "urlconf", None)
+            if not is_valid_path(path, urlconf) and is_valid_path(f"{path}/", urlconf):
+                request.path_info = f"{path}/"
+                request.path = f"{request.path}/"
+                request.META["PATH_INFO"] = f"{request.META.get('PATH_INFO', path)}/"
+        return self.get_response(request)

@@ -56,7 +56,8 @@ class HealthView(APIView):
     renderer_classes = [JSONRenderer]
 
     @extend_schema(
-        auth=[],
+        tags=["service"],
+        summary="Health check: the service and its database",
         responses={200: HealthSerializer, 503: HealthSerializer},
         description="200 when the service and its database answer, 503 when the database doesn't.",
     )

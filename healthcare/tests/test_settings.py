@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -21,6 +22,7 @@ print(json.dumps({
     "SECRET_KEY": settings.SECRET_KEY,
     "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
     "CORS_ALLOWED_ORIGINS": settings.CORS_ALLOWED_ORIGINS,
+    "CORS_ALLOWED_ORIGIN_REGEXES": settings.CORS_ALLOWED_ORIGIN_REGEXES,
     "SECURE_SSL_REDIRECT": getattr(settings, "SECURE_SSL_REDIRECT", False),
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
     "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
@@ -113,6 +115,17 @@ def test_jwt_signing_key_comes_from_its_own_variable_when_set():
 
 def test_no_cors_origin_is_allowed_by_default():
     assert settings_under(production_env())["CORS_ALLOWED_ORIGINS"] == []
+
+
+def test_production_allows_no_local_dev_origin_pattern():
+    assert settings_under(production_env())["CORS_ALLOWED_ORIGIN_REGEXES"] == []
+
+
+def test_development_allows_local_dev_servers_on_any_port():
+    env = production_env(DJANGO_DEBUG="1", DJANGO_SECRET_KEY=None)
+    patterns = settings_under(env)["CORS_ALLOWED_ORIGIN_REGEXES"]
+    assert any(re.match(pattern, "http://localhost:5173") for pattern in patterns)
+    assert any(re.match(pattern, "http://127.0.0.1:3000") for pattern in patterns)
 
 
 def test_cors_origins_come_from_the_environment():

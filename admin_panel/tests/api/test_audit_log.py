@@ -94,3 +94,9 @@ def test_list_runs_a_fixed_number_of_queries(auth_client, admin_user, django_ass
         audit_entry_create(action="logout", actor=admin_user)
     with django_assert_num_queries(3):
         assert len(client.get(URL, {"page_size": 100}).json()["results"]) == 50
+
+
+def test_an_unknown_action_filter_is_400(auth_client, admin_user):
+    response = auth_client(admin_user).get(URL, {"action": "no_such_action"})
+    assert response.status_code == 400
+    assert "action" in response.json()

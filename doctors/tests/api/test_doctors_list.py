@@ -176,6 +176,46 @@ def test_unknown_ordering_is_400(api_client):
     assert response.status_code == 400
 
 
+def test_ordering_by_two_comma_separated_keys_sorts_by_both(api_client):
+    a = DoctorFactory(doctor_detail__consultation_fee=500, doctor_detail__experience_years=3)
+    b = DoctorFactory(doctor_detail__consultation_fee=500, doctor_detail__experience_years=9)
+    c = DoctorFactory(doctor_detail__consultation_fee=900, doctor_detail__experience_years=1)
+    response = api_client.get(URL, {"ordering": "-consultation_fee,-experience_years"})
+    assert ids(response) == [c.pk, b.pk, a.pk]
+
+
+def test_ties_on_every_ordering_key_are_broken_by_id(api_client):
+    first = DoctorFactory(full_name="Same", doctor_detail__consultation_fee=500)
+    second = DoctorFactory(full_name="Same", doctor_detail__consultation_fee=500)
+    response = api_client.get(URL, {"ordering": "-consultation_fee,-full_name"})
+    assert ids(response) == [first.pk, second.pk]
+
+
+def test_a_repeated_ordering_parameter_is_400_ordering_repeated(api_client):
+    response = api_client.get(f"{URL}?ordering=-consultation_fee&ordering=-experience_years")
+    assert response.status_code == 400
+    assert response.data["ordering"][0].code == "ordering_repeated"
+
+
+def test_an_unknown_key_among_comma_separated_ones_is_400(api_client):
+    response = api_client.get(URL, {"ordering": "full_name,mobile_number"})
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
+@pytest.mark.parametrize("ordering", ["full_name,", ",", "full_name,,experience_years"])
+def test_an_empty_ordering_key_is_400_not_500(api_client, ordering):
+    response = api_client.get(URL, {"ordering": ordering})
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
+def test_an_ordering_key_named_twice_is_400(api_client):
+    response = api_client.get(URL, {"ordering": "full_name,-full_name"})
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
 def test_available_true_lists_a_doctor_with_a_free_future_slot(api_client):
     free = ScheduleFactory().doctor
     DoctorFactory()

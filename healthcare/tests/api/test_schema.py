@@ -253,3 +253,144 @@ def test_json_body_operations_document_413_and_415(api_client):
 def test_a_read_only_email_may_be_blank(api_client):
     email = schema(api_client)["components"]["schemas"]["ProfileOutput"]["properties"]["email"]
     assert {"type": "string", "maxLength": 0} in email["oneOf"]
+
+
+def test_the_report_operation_documents_json_only(api_client):
+    operation = schema(api_client)["paths"]["/api/admin-panel/reports/"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["application/json"]
+    assert "format" not in {parameter["name"] for parameter in operation["parameters"]}
+
+
+def test_the_report_export_operation_documents_csv_only(api_client):
+    operation = schema(api_client)["paths"]["/api/admin-panel/reports/export/"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/csv"]
+
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def test_every_operation_has_a_summary(api_client):
+    offenders = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema(api_client))
+        if not operation.get("summary", "").strip()
+    ]
+    assert offenders == []
+
+
+def test_every_operation_has_one_tag_the_schema_describes(api_client):
+    document = schema(api_client)
+    described = {tag["name"] for tag in document["tags"] if tag.get("description")}
+    offenders = [
+        f"{method.upper()} {path}: {operation.get('tags')}"
+        for path, method, operation in operations(document)
+        if len(operation.get("tags", [])) != 1 or operation["tags"][0] not in described
+    ]
+    assert offenders == []
+
+
+def test_operation_ids_are_unique_snake_case(api_client):
+    ids = [operation["operationId"] for _, _, operation in operations(schema(api_client))]
+    assert [i for i in ids if not SNAKE_CASE.match(i)] == []
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation_id"),
+    [
+        ("post", "/api/register/", "auth_register"),
+        ("post", "/api/token/", "auth_token_create"),
+        ("post", "/api/token/refresh/", "auth_token_refresh"),
+        ("post", "/api/logout/", "auth_logout"),
+        ("get", "/api/doctors/", "doctors_list"),
+        ("get", "/api/doctors/{id}/slots/", "doctors_slots_list"),
+        ("post", "/api/appointments/book/", "appointments_book"),
+        ("post", "/api/appointments/{id}/cancel/", "appointments_cancel"),
+        ("get", "/api/admin-panel/reports/export/", "admin_panel_reports_export"),
+    ],
+)
+def test_operations_have_resource_first_ids(api_client, method, path, operation_id):
+    assert schema(api_client)["paths"][path][method]["operationId"] == operation_id
+
+
+def test_every_operation_states_its_security(api_client):
+    offenders = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema(api_client))
+        if not operation.get("security")
+    ]
+    assert offenders == []
+
+
+def test_schema_names_this_host_as_its_server(api_client):
+    assert schema(api_client)["servers"] == [{"url": "/", "description": "This host"}]
+
+
+def test_every_nullable_node_has_a_type(api_client):
+    offenders = [
+        "/".join(map(str, path))
+        for path, node in walk(schema(api_client))
+        if node.get("nullable") and "type" not in node
+    ]
+    assert offenders == []
+
+
+def test_the_doctors_available_filter_is_a_boolean(api_client):
+    parameters = schema(api_client)["paths"]["/api/doctors/"]["get"]["parameters"]
+    available = next(p for p in parameters if p["name"] == "available")
+    assert available["schema"] == {"type": "boolean"}
+
+
+def test_the_doctors_ordering_is_a_comma_separated_list(api_client):
+    parameters = schema(api_client)["paths"]["/api/doctors/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+    assert (ordering["style"], ordering["explode"], ordering["schema"]["type"]) == (
+        "form",
+        False,
+        "array",
+    )
+
+
+def enum_of(document, node) -> set:
+    """The values a property may take, following `$ref`, `allOf` and `oneOf`."""
+    if "$ref" in node:
+        return enum_of(document, document["components"]["schemas"][node["$ref"].split("/")[-1]])
+    values = set(node.get("enum", []))
+    for key in ("allOf", "oneOf"):
+        for item in node.get(key, []):
+            values |= enum_of(document, item)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "expected"),
+    [
+        ("ReportAppointment", "status", {"pending", "confirmed", "cancelled", "completed"}),
+        ("AppointmentOutput", "status", {"pending", "confirmed", "cancelled", "completed"}),
+        ("ProfileOutput", "role", {"patient", "doctor", "admin"}),
+        ("AuditLogEntryOutput", "actor_role", {"patient", "doctor", "admin", ""}),
+        ("AuditLogEntryOutput", "action", {"login_succeeded", "appointment_booked", "logout"}),
+    ],
+)
+def test_closed_sets_are_enums(api_client, component, field, expected):
+    document = schema(api_client)
+    prop = document["components"]["schemas"][component]["properties"][field]
+    assert enum_of(document, prop) >= expected
+
+
+def test_optional_request_fields_carry_no_default_generators_would_make_required(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    offenders = [
+        f"{name}.{field}"
+        for name, component in components.items()
+        if name.endswith("Request")
+        for field, spec in component.get("properties", {}).items()
+        if "default" in spec and field not in component.get("required", [])
+    ]
+    assert offenders == []
+
+
+def test_an_optional_request_fields_default_is_described(api_client):
+    components = schema(api_client)["components"]["schemas"]
+    role = components["RegisterInputRequest"]["properties"]["role"]
+    assert "Default when left out: `patient`." in role["description"]
