@@ -8,9 +8,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 from doctors.admin import DoctorDetailInline, DoctorScheduleInline, save_doctor_formset
 from healthcare.events import emit
+from users.forms import AdminSignInForm
 from users.models import Role, User
 from users.phone import normalize_mobile_number
 from users.services import user_create, user_refresh_tokens_revoke
+
+# The admin's login page checks passwords behind the sign-in throttles and writes the audit
+# entries, like `/api/token/` (users/signin.py).
+admin.site.login_form = AdminSignInForm
 
 
 class UserAdminCreationForm(BaseUserCreationForm):

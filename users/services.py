@@ -1,6 +1,5 @@
 """Writes of accounts: registration, profile updates, sign-in tokens and their revocation."""
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,7 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from doctors.services import doctor_detail_create, doctor_detail_update, schedules_replace
 from healthcare.events import emit
 from users.models import Role, User
-from users.phone import mask_mobile_number, normalize_mobile_number
+from users.signin import password_sign_in
 
 NUMBER_TAKEN = "An account with this mobile number already exists."
 LOGIN_FAILED = "No active account found with the given credentials"
@@ -135,35 +134,16 @@ def profile_update(*, user: User, data: dict) -> User:
 
 
 def login(*, request, mobile_number: str, password: str) -> dict:
-    """Check credentials and issue a token pair; every failure is the same 401."""
-    user = authenticate(request=request, mobile_number=mobile_number, password=password)
-    if user is None or not user.is_active:
-        emit(
-            "login_failed",
-            object_type="user",
-            object_id=_account_id(mobile_number),
-            details={"mobile_number": _masked(mobile_number)},
-        )
+    """Check credentials (behind the sign-in throttles) and issue a token pair; every failure
+    is the same 401."""
+    user = password_sign_in(
+        request=request, mobile_number=mobile_number, password=password, via="api"
+    )
+    if user is None:
         raise AuthenticationFailed(LOGIN_FAILED, code="no_active_account")
     refresh = RefreshToken.for_user(user)
     update_last_login(None, user)
-    emit("login_succeeded", actor=user, obj=user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
-
-
-def _account_id(mobile_number: str):
-    try:
-        normalized = normalize_mobile_number(mobile_number)
-    except DjangoValidationError:
-        return None
-    return User.objects.filter(mobile_number=normalized).values_list("pk", flat=True).first()
-
-
-def _masked(mobile_number: str) -> str:
-    try:
-        return mask_mobile_number(normalize_mobile_number(mobile_number))
-    except DjangoValidationError:
-        return mask_mobile_number(str(mobile_number)[:32])
 
 
 def _consume_refresh(token: str) -> RefreshToken:
