@@ -17,8 +17,10 @@ from appointments.serializers import (
     AppointmentOutputSerializer,
     AppointmentUpdateInputSerializer,
 )
+from appointments.throttles import BookRateThrottle
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsPatient
+from healthcare.api.throttling import UserRateThrottle
 from healthcare.events import emit
 
 
@@ -29,6 +31,7 @@ def _render(appointment_id: int, user) -> dict:
 
 class AppointmentBookView(APIView):
     permission_classes = [IsPatient]
+    throttle_classes = [UserRateThrottle, BookRateThrottle]
 
     @extend_schema(
         request=AppointmentBookInputSerializer, responses={201: AppointmentOutputSerializer}

@@ -165,6 +165,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "healthcare",
+            # A cache that stops answering must not hold requests: the throttles then fail
+            # open, or closed for sign-in and registration (healthcare/api/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -176,6 +179,7 @@ THROTTLE_RATES = {
     "register": os.environ.get("THROTTLE_REGISTER", "30/min"),
     "anon": os.environ.get("THROTTLE_ANON", "300/min"),
     "user": os.environ.get("THROTTLE_USER", "1200/min"),
+    "book": os.environ.get("THROTTLE_BOOK", "30/min"),
 }
 
 REST_FRAMEWORK = {
@@ -194,8 +198,9 @@ REST_FRAMEWORK = {
     # DRF's JSON parser with a nesting cap, so deep `[[[…]]]` is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": ["healthcare.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, failing open when the cache is down.
+        "healthcare.api.throttling.AnonRateThrottle",
+        "healthcare.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "healthcare.api.exceptions.api_exception_handler",
@@ -245,8 +250,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "users.models.Role",
         "SelfRegistrationRoleEnum": ["patient", "doctor"],
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
-        "HealthStatusEnum": ["ok", "error"],
-        "HealthDatabaseEnum": ["ok", "unavailable"],
+        "HealthStatusEnum": ["ok", "degraded", "error"],
+        "HealthCheckEnum": ["ok", "unavailable"],
     },
 }
 

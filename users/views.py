@@ -45,7 +45,11 @@ class RegisterView(PublicAuthEndpoint):
 
     @extend_schema(
         request=RegisterInputSerializer,
-        responses={201: ProfileOutputSerializer, 400: OpenApiResponse(description="Invalid input")},
+        responses={
+            201: ProfileOutputSerializer,
+            400: OpenApiResponse(description="Invalid input"),
+            503: OpenApiResponse(description="The throttle cache is down: try again later"),
+        },
     )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
@@ -61,7 +65,11 @@ class TokenObtainView(PublicAuthEndpoint):
 
     @extend_schema(
         request=LoginInputSerializer,
-        responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Bad credentials")},
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description="Bad credentials"),
+            503: OpenApiResponse(description="The throttle cache is down: try again later"),
+        },
     )
     def post(self, request):
         serializer = LoginInputSerializer(data=request.data)
