@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from appointments.selectors import active_booking_times_by_schedule
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import has_room_for_a_slot, is_slot_start
+from healthcare.api.dates import DATE_MAX, DATE_OUT_OF_RANGE
 
 MAX_SCHEDULES = 366
 
@@ -71,6 +72,9 @@ def _item_errors(item: dict, today: dt.date) -> dict:
     date, start, end = item["date"], item["start_time"], item["end_time"]
     if date < today:
         errors.setdefault("date", []).append("A schedule can't be dated in the past.")
+    elif date > DATE_MAX:
+        # The API's date field refuses these already; the Django admin's inline comes here too.
+        errors.setdefault("date", []).append(DATE_OUT_OF_RANGE)
     for field in ("start_time", "end_time"):
         if item[field].second or item[field].microsecond:
             errors.setdefault(field, []).append("Times must be whole minutes (HH:MM).")
