@@ -216,6 +216,10 @@ REST_FRAMEWORK = {
 
 DJANGO_TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 
+# A refresh token presented again this long after its rotation revokes its whole family
+# (users/tokens.py); sooner, it is a retry or a second tab, and only that request gets a 401.
+JWT_REUSE_GRACE_SECONDS = env_int("JWT_REUSE_GRACE_SECONDS", 10)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
