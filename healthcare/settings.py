@@ -122,6 +122,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
+# Argon2id (memory-hard) at OWASP's minimum parameters for every new or changed password
+# (users/hashers.py says why not Django's). PBKDF2 stays listed so older hashes still verify;
+# Django re-hashes them with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "users.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
