@@ -28,8 +28,8 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    # Django's PBKDF2 costs most of a second per hash on a small machine; tests create hundreds
-    # of users. Production keeps the default hashers.
+    # Production's Argon2id (users/hashers.py) costs tens of milliseconds per hash; tests create
+    # hundreds of users. users/tests/test_password_hashing.py tests the production hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from admin_panel.models import AuditAction, AuditLogEntry
 from appointments.models import AppointmentBooking, AppointmentStatus
+from healthcare.api import dates
 from users.models import User
 
 MAX_SEARCH_WORDS = 8
@@ -81,8 +82,8 @@ class AppointmentAdminFilter(django_filters.FilterSet):
     doctor = IdFilter(field_name="doctor_id")
     patient = IdFilter(field_name="patient_id")
     status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
-    date_from = django_filters.DateFilter(field_name="appointment_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="appointment_date", lookup_expr="lte")
+    date_from = dates.DateFilter(field_name="appointment_date", lookup_expr="gte")
+    date_to = dates.DateFilter(field_name="appointment_date", lookup_expr="lte")
 
     class Meta:
         model = AppointmentBooking
@@ -95,8 +96,8 @@ class AuditLogFilter(django_filters.FilterSet):
     actor = IdFilter(field_name="actor_id")
     action = django_filters.ChoiceFilter(field_name="action", choices=AuditAction.choices)
     # `__date` converts to the clinic's time zone, so the dates are local ones.
-    date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte")
-    date_to = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte")
+    date_from = dates.DateFilter(field_name="timestamp", lookup_expr="date__gte")
+    date_to = dates.DateFilter(field_name="timestamp", lookup_expr="date__lte")
 
     class Meta:
         model = AuditLogEntry

@@ -9,6 +9,7 @@ from appointments.serializers import (
     AppointmentUpdateInputSerializer,
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
+from healthcare.api import dates
 from healthcare.api.formats import date_out, datetime_out, money, time_out
 from healthcare.api.ids import MAX_ID
 from users.models import Role, User
@@ -125,8 +126,8 @@ class AuditLogEntryOutputSerializer(serializers.ModelSerializer):
 
 
 class ReportQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = dates.DateField(required=False)
+    date_to = dates.DateField(required=False)
 
     def validate(self, attrs):
         date_from, date_to = attrs.get("date_from"), attrs.get("date_to")

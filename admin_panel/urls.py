@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from admin_panel import views
+from healthcare.api.routers import IdRouter
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("doctors", views.DoctorAdminViewSet, basename="admin-panel-doctor")
 router.register("patients", views.PatientAdminViewSet, basename="admin-panel-patient")
 router.register("appointments", views.AppointmentAdminViewSet, basename="admin-panel-appointment")

@@ -3,14 +3,15 @@
 from django_filters import rest_framework as filters
 
 from appointments.models import AppointmentBooking, AppointmentStatus
+from healthcare.api import dates
 
 
 class AppointmentFilter(filters.FilterSet):
     """`status` (exact), `date_from`/`date_to` (inclusive local dates on appointment_date)."""
 
     status = filters.ChoiceFilter(choices=AppointmentStatus.choices)
-    date_from = filters.DateFilter(field_name="appointment_date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="appointment_date", lookup_expr="lte")
+    date_from = dates.DateFilter(field_name="appointment_date", lookup_expr="gte")
+    date_to = dates.DateFilter(field_name="appointment_date", lookup_expr="lte")
 
     class Meta:
         model = AppointmentBooking

@@ -18,8 +18,10 @@ from appointments.serializers import (
     AppointmentOutputSerializer,
     AppointmentUpdateInputSerializer,
 )
+from appointments.throttles import BookRateThrottle
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsPatient
+from healthcare.api.throttling import UserRateThrottle
 from healthcare.events import emit
 
 
@@ -31,6 +33,7 @@ def _render(appointment_id: int, user) -> dict:
 @extend_schema(tags=["appointments"])
 class AppointmentBookView(APIView):
     permission_classes = [IsPatient]
+    throttle_classes = [UserRateThrottle, BookRateThrottle]
 
     @extend_schema(
         operation_id="appointments_book",

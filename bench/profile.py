@@ -15,7 +15,7 @@ PROJECT = r"\((users|doctors|appointments|admin_panel|healthcare)/"
 # (layer, regex on "function (file)"), tried from the innermost frame outwards.
 LAYERS = [
     ("imports (first use of a module)", r"<frozen importlib"),
-    ("password hashing (PBKDF2)", r"django/contrib/auth/hashers\.py|django/utils/crypto\.py"),
+    ("password hashing", r"django/contrib/auth/hashers\.py|django/utils/crypto\.py"),
     ("SQL execution (database round trips)", r"django/db/backends/"),
     ("ORM: building SQL", r"django/db/models/sql/|django/db/models/expressions\.py|lookups\.py"),
     ("ORM: rows to model instances", r"django/db/models/(query|base|fields)"),

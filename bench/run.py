@@ -106,7 +106,7 @@ def configure_env(args) -> None:
     os.environ["JWT_ACCESS_MINUTES"] = "240"
     # Throttles still run (their cache traffic is part of each request's cost) but never trip:
     # all of wrk's traffic comes from one IP. Per-second windows keep the history lists short.
-    for name in ("LOGIN_NUMBER", "LOGIN_IP", "REGISTER", "ANON", "USER"):
+    for name in ("LOGIN_NUMBER", "LOGIN_IP", "REGISTER", "ANON", "USER", "BOOK"):
         os.environ[f"THROTTLE_{name}"] = "1000000/s"
     sys.path.insert(0, str(ROOT))
 
@@ -285,7 +285,7 @@ def build_scenarios(seeded, *, duration: int) -> tuple[list[Scenario], tuple, st
             Scenario(
                 "booking_taken", "Booking a taken slot (400)", {400}, taken_lines, warmup=False
             ),
-            # Last: each login hashes a password on purpose (PBKDF2), so it saturates the workers.
+            # Last: each login hashes a password on purpose (Argon2id), so it saturates the workers.
             Scenario("login", "Login (POST /api/token/)", {200}, login_lines, warmup=False),
         ],
         probe_slots[1],
@@ -548,7 +548,7 @@ def profile_pass(scenarios, names, *, wrk, server, port, duration, threads, conn
         return
     by_name = {sc.name: sc for sc in scenarios}
     if names == ["auto"]:
-        # The three slowest reads; login is slow by design (PBKDF2) and bookings need fresh slots.
+        # The three slowest reads; login is slow by design (hashing) and bookings need fresh slots.
         reads = [
             sc
             for sc in scenarios
@@ -639,8 +639,8 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
             "connections": args.connections,
             "tag": tag,
         }
-        # Logins go last, after the profiles: each hashes a password on purpose (PBKDF2, ~0.5 s
-        # of CPU), so the backlog wrk leaves behind would bleed into whatever ran next.
+        # Logins go last, after the profiles: each hashes a password on purpose (Argon2id,
+        # bench/hashing.md), so the backlog wrk leaves behind would bleed into whatever ran next.
         slow = [sc for sc in scenarios if sc.name == "login"]
         rest = [sc for sc in scenarios if sc.name != "login"]
         if server:

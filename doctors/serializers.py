@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from doctors.models import DoctorDetail, DoctorSchedule
+from healthcare.api import dates
 
 
 class DoctorDetailOutputSerializer(serializers.ModelSerializer):
@@ -46,7 +47,7 @@ class ScheduleItemInputSerializer(serializers.Serializer):
     """One item of the full list of upcoming schedules: with `id` updates, without creates."""
 
     id = serializers.IntegerField(required=False, min_value=1)
-    date = serializers.DateField()
+    date = dates.DateField()
     start_time = serializers.TimeField()
     end_time = serializers.TimeField()
 

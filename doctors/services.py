@@ -9,6 +9,7 @@ from django.utils import timezone
 from appointments.selectors import active_booking_times_by_schedule
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import has_room_for_a_slot, is_slot_start
+from healthcare.api.dates import DATE_MAX, DATE_OUT_OF_RANGE
 from healthcare.errors import NON_FIELD, Message, Refusal
 
 MAX_SCHEDULES = 366
@@ -73,6 +74,9 @@ def _item_errors(item: dict, today: dt.date) -> dict:
         errors.setdefault("date", []).append(
             Message("A schedule can't be dated in the past.", "date_in_past")
         )
+    elif date > DATE_MAX:
+        # The API's date field refuses these already; the Django admin's inline comes here too.
+        errors.setdefault("date", []).append(Message(DATE_OUT_OF_RANGE, "date_out_of_range"))
     for field in ("start_time", "end_time"):
         if item[field].second or item[field].microsecond:
             errors.setdefault(field, []).append(

@@ -25,6 +25,7 @@ from doctors.selectors import (
     doctor_public_queryset,
 )
 from doctors.serializers import ScheduleOutputSerializer
+from healthcare.api import dates
 from healthcare.api.formats import date_out, money, time_out
 from healthcare.api.ids import MAX_ID
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
@@ -112,8 +113,8 @@ class SlotOutputSerializer(serializers.Serializer):
 class SlotRangeInputSerializer(serializers.Serializer):
     """`date_from`/`date_to`, inclusive local dates; today to 7 days ahead by default."""
 
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = dates.DateField(required=False)
+    date_to = dates.DateField(required=False)
 
     def validate(self, attrs):
         date_from = attrs.get("date_from") or timezone.localdate()

@@ -50,6 +50,7 @@ THROTTLES = {
     "THROTTLE_REGISTER": "100000/min",
     "THROTTLE_ANON": "100000/min",
     "THROTTLE_USER": "100000/min",
+    "THROTTLE_BOOK": "100000/min",
 }
 
 

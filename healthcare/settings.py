@@ -175,6 +175,15 @@ if DATABASE_POOLER:
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
+# Argon2id (memory-hard) at OWASP's minimum parameters for every new or changed password
+# (users/hashers.py says why not Django's). PBKDF2 stays listed so older hashes still verify;
+# Django re-hashes them with Argon2 at the user's next sign-in.
+PASSWORD_HASHERS = [
+    "users.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -218,6 +227,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "healthcare",
+            # A cache that stops answering must not hold requests: the throttles then fail
+            # open, or closed for sign-in and registration (healthcare/api/throttling.py).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -229,6 +241,7 @@ THROTTLE_RATES = {
     "register": os.environ.get("THROTTLE_REGISTER", "30/min"),
     "anon": os.environ.get("THROTTLE_ANON", "300/min"),
     "user": os.environ.get("THROTTLE_USER", "1200/min"),
+    "book": os.environ.get("THROTTLE_BOOK", "30/min"),
 }
 
 REST_FRAMEWORK = {
@@ -247,8 +260,9 @@ REST_FRAMEWORK = {
     # DRF's JSON parser with a nesting cap, so deep `[[[…]]]` is a 400, not a RecursionError.
     "DEFAULT_PARSER_CLASSES": ["healthcare.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's, failing open when the cache is down.
+        "healthcare.api.throttling.AnonRateThrottle",
+        "healthcare.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "healthcare.api.exceptions.api_exception_handler",
@@ -263,6 +277,10 @@ REST_FRAMEWORK = {
 }
 
 DJANGO_TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+
+# A refresh token presented again this long after its rotation revokes its whole family
+# (users/tokens.py); sooner, it is a retry or a second tab, and only that request gets a 401.
+JWT_REUSE_GRACE_SECONDS = env_int("JWT_REUSE_GRACE_SECONDS", 10)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
@@ -311,8 +329,8 @@ SPECTACULAR_SETTINGS = {
         "SelfRegistrationRoleEnum": ["patient", "doctor"],
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "AuditActionEnum": "admin_panel.models.AuditAction",
-        "HealthStatusEnum": ["ok", "error"],
-        "HealthDatabaseEnum": ["ok", "unavailable"],
+        "HealthStatusEnum": ["ok", "degraded", "error"],
+        "HealthCheckEnum": ["ok", "unavailable"],
     },
 }
 

@@ -1,12 +1,25 @@
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from healthcare.api import views as api_views
+from users.forms import browsable_api_login, sign_in_page
+
+# DRF's `rest_framework.urls`, with the login page behind the shared sign-in guards and audit.
+browsable_api_auth = (
+    [
+        path("login/", browsable_api_login, name="login"),
+        path("logout/", LogoutView.as_view(), name="logout"),
+    ],
+    "rest_framework",
+)
 
 urlpatterns = [
+    # Before the admin's own URLs: its login page with the guards' 429/503 (users/forms.py).
+    path("admin/login/", sign_in_page(admin.site.login)),
     path("admin/", admin.site.urls),
-    path("api-auth/", include("rest_framework.urls")),
+    path("api-auth/", include(browsable_api_auth)),
     path("api/", include("users.urls")),
     path("api/", include("doctors.urls")),
     path("api/", include("appointments.urls")),

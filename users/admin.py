@@ -5,12 +5,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from doctors.admin import DoctorDetailInline, DoctorScheduleInline, save_doctor_formset
 from healthcare.events import emit
+from users.forms import AdminSignInForm
 from users.models import Role, User
 from users.phone import normalize_mobile_number
 from users.services import user_create, user_refresh_tokens_revoke
+
+# The admin's login page checks passwords behind the sign-in throttles and writes the audit
+# entries, like `/api/token/` (users/signin.py).
+admin.site.login_form = AdminSignInForm
 
 
 class UserAdminCreationForm(BaseUserCreationForm):
@@ -112,3 +119,25 @@ class UserAdmin(DjangoUserAdmin):
     def save_formset(self, request, form, formset, change):
         if not save_doctor_formset(doctor=form.instance, formset=formset):
             super().save_formset(request, form, formset, change)
+
+
+# Revoked-token records are evidence, not settings: deleting one would bring a revoked session
+# back. SimpleJWT's own admin is read-only for outstanding tokens; the blacklist becomes so too.
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(BlacklistedToken)
+class ReadOnlyBlacklistedTokenAdmin(BlacklistedTokenAdmin):
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)

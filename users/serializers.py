@@ -14,8 +14,20 @@ from users.models import Role, User
 from users.phone import normalize_mobile_number
 
 
-class MobileNumberField(serializers.CharField):
-    """Accepts the local or E.164 form; yields E.164."""
+class StrictCharField(serializers.CharField):
+    """A CharField that takes JSON strings only; DRF's would turn `1810000008` into text.
+
+    Why: a mobile number sent as a JSON number slipped past the per-number sign-in throttle.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class MobileNumberField(StrictCharField):
+    """Accepts the local or E.164 form (a JSON string); yields E.164."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 32)
@@ -89,8 +101,9 @@ class TokenPairSerializer(serializers.Serializer):
 
 class LoginInputSerializer(serializers.Serializer):
     # No length limits (the body size cap bounds them): an over-long number or password is just
-    # wrong credentials, and must get the same 401 as any other, not a telling 400.
-    mobile_number = serializers.CharField(write_only=True)
+    # wrong credentials, and must get the same 401 as any other, not a telling 400. A number
+    # sent as a JSON number is a malformed request (400), refused before any throttle.
+    mobile_number = StrictCharField(write_only=True)
     password = serializers.CharField(
         write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )

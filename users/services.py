@@ -1,6 +1,5 @@
 """Writes of accounts: registration, profile updates, sign-in tokens and their revocation."""
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,7 +14,14 @@ from doctors.services import doctor_detail_create, doctor_detail_update, schedul
 from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role, User
-from users.phone import mask_mobile_number, normalize_mobile_number
+from users.signin import password_sign_in
+from users.tokens import (
+    PresentedRefreshToken,
+    family_of,
+    family_revoke,
+    refresh_token_issue,
+    reuse_is_past_grace,
+)
 
 NUMBER_TAKEN = "An account with this mobile number already exists."
 LOGIN_FAILED = "No active account found with the given credentials"
@@ -154,81 +160,92 @@ def profile_update(*, user: User, data: dict) -> User:
 
 
 def login(*, request, mobile_number: str, password: str) -> dict:
-    """Check credentials and issue a token pair; every failure is the same 401."""
-    user = authenticate(request=request, mobile_number=mobile_number, password=password)
-    if user is None or not user.is_active:
-        emit(
-            "login_failed",
-            object_type="user",
-            object_id=_account_id(mobile_number),
-            details={"mobile_number": _masked(mobile_number)},
-        )
+    """Check credentials (behind the sign-in throttles) and issue a token pair; every failure
+    is the same 401."""
+    user = password_sign_in(
+        request=request, mobile_number=mobile_number, password=password, via="api"
+    )
+    if user is None:
         raise AuthenticationFailed(LOGIN_FAILED, code="no_active_account")
-    refresh = RefreshToken.for_user(user)
+    refresh = refresh_token_issue(user=user)
     update_last_login(None, user)
-    emit("login_succeeded", actor=user, obj=user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return _pair(refresh)
 
 
-def _account_id(mobile_number: str):
+def _presented(token: str) -> PresentedRefreshToken:
     try:
-        normalized = normalize_mobile_number(mobile_number)
-    except DjangoValidationError:
-        return None
-    return User.objects.filter(mobile_number=normalized).values_list("pk", flat=True).first()
-
-
-def _masked(mobile_number: str) -> str:
-    try:
-        return mask_mobile_number(normalize_mobile_number(mobile_number))
-    except DjangoValidationError:
-        return mask_mobile_number(str(mobile_number)[:32])
-
-
-def _consume_refresh(token: str) -> RefreshToken:
-    """Validate a refresh token and revoke it in one statement, so it can be used once only.
-
-    Race: the same token sent by many clients at once. The blacklist row is unique per token,
-    so exactly one INSERT wins; every loser gets IntegrityError and the same 401.
-    """
-    try:
-        refresh = RefreshToken(token)
+        return PresentedRefreshToken(token)
     except TokenError as exc:
         raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
-    jti = refresh.get(jwt_settings.JTI_CLAIM)
-    outstanding = OutstandingToken.objects.filter(jti=jti).first()
+
+
+def _lock_user(user_id) -> User | None:
+    # One rotation or logout per user at a time, so a family revoked after a reuse can't gain
+    # a member from a rotation running alongside. NO KEY UPDATE: a booking's FOR KEY SHARE on
+    # the user row (its foreign key) is not blocked.
+    return User.objects.select_for_update(no_key=True).filter(pk=user_id).first()
+
+
+def _spend(token: PresentedRefreshToken, *, user_id) -> bool:
+    """Revoke a refresh token once: True if this call spent it, False if it can't be spent.
+
+    A token spent already is a reuse: past `JWT_REUSE_GRACE_SECONDS` its whole family is
+    revoked (kept even though the caller answers 401). Race: the same token sent by many
+    clients at once; they take turns on the user's row lock, and the blacklist row is unique
+    per token, so exactly one INSERT wins and the others are reuses within the grace window.
+    """
+    outstanding = OutstandingToken.objects.filter(jti=token[jwt_settings.JTI_CLAIM]).first()
     if outstanding is None:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+        return False
     try:
         with transaction.atomic():
             BlacklistedToken.objects.create(token=outstanding)
-    except IntegrityError as exc:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
-    return refresh
+    except IntegrityError:
+        revoked = BlacklistedToken.objects.get(token=outstanding)
+        if reuse_is_past_grace(revoked):
+            count = family_revoke(user_id=user_id, family=family_of(token))
+            emit(
+                "refresh_token_reused",
+                object_type="user",
+                object_id=user_id,
+                details={"revoked": count},
+            )
+        return False
+    return True
 
 
-@transaction.atomic
+def _pair(refresh: RefreshToken) -> dict:
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
 def token_refresh(*, refresh: str) -> dict:
-    """Rotate a refresh token: the old one is spent, a new pair is issued."""
-    old = _consume_refresh(refresh)
-    user = User.objects.filter(pk=old.get(jwt_settings.USER_ID_CLAIM), is_active=True).first()
-    if user is None:
+    """Rotate a refresh token: the old one is spent, a new pair of the same family is issued."""
+    old = _presented(refresh)
+    pair = None
+    with transaction.atomic():
+        user = _lock_user(old.get(jwt_settings.USER_ID_CLAIM))
+        if user is not None and _spend(old, user_id=user.pk) and user.is_active:
+            pair = _pair(refresh_token_issue(user=user, family=family_of(old)))
+    # Raised after the block: a family revoked on reuse stays revoked.
+    if pair is None:
         raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
-    new = RefreshToken.for_user(user)
-    return {"access": str(new.access_token), "refresh": str(new)}
+    return pair
 
 
-@transaction.atomic
 def logout(*, user: User, refresh: str) -> None:
-    """Revoke the caller's own refresh token; anyone else's is refused like an invalid one."""
-    try:
-        token = RefreshToken(refresh)
-    except TokenError as exc:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
+    """Revoke the caller's own refresh token and the rest of its family (the whole session);
+    anyone else's token is refused like an invalid one."""
+    token = _presented(refresh)
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
-    _consume_refresh(refresh)
-    emit("logout", actor=user, obj=user)
+    with transaction.atomic():
+        _lock_user(user.pk)
+        spent = _spend(token, user_id=user.pk)
+        if spent:
+            family_revoke(user_id=user.pk, family=family_of(token))
+            emit("logout", actor=user, obj=user)
+    if not spent:
+        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
 
 
 def user_refresh_tokens_revoke(*, user: User) -> None:

@@ -229,7 +229,7 @@ def document_error_responses(result, generator, request, public):
             for status, error in _errors_for(path, method, operation).items():
                 responses.setdefault(status, error)
             for status, documented in responses.items():
-                if status.startswith("4") and "content" not in documented:
+                if status[0] in "45" and "content" not in documented:
                     documented.update({**_generic_error(status), **documented})
     return result
 
@@ -241,4 +241,6 @@ def _generic_error(status: str) -> dict:
         return _error("Not authenticated.", "ErrorDetail", WWW_AUTHENTICATE)
     if status == "429":
         return _error("Too many requests.", "ErrorDetail", RETRY_AFTER)
+    if status == "503":
+        return _error("Briefly unavailable (the cache is down).", "ErrorDetail", RETRY_AFTER)
     return _error("Error.", "ErrorDetail")

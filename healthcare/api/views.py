@@ -3,6 +3,7 @@
 from functools import cache
 
 from django.contrib.staticfiles import finders
+from django.core.cache import cache as default_cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from healthcare.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from healthcare.api.exceptions import json_error
+from healthcare.api.throttling import CACHE_ERRORS
 
 API_PREFIX = "/api/"
 
@@ -41,14 +43,37 @@ DOCS_CONTENT_SECURITY_POLICY = "; ".join(
 HealthSerializer = inline_serializer(
     name="Health",
     fields={
-        "status": serializers.ChoiceField(choices=["ok", "error"]),
+        "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
         "database": serializers.ChoiceField(choices=["ok", "unavailable"]),
+        "cache": serializers.ChoiceField(choices=["ok", "unavailable"]),
     },
 )
 
 
+def _database_answers() -> bool:
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _cache_answers() -> bool:
+    try:
+        default_cache.get("health-probe")
+    except CACHE_ERRORS:
+        return False
+    return True
+
+
 class HealthView(APIView):
-    """Liveness and database reachability for load balancers and monitors; never throttled."""
+    """Liveness, database and cache reachability for load balancers and monitors; never throttled.
+
+    Without the cache the API still serves (SECURITY.md), so that is `degraded` with a 200, not a
+    503 that would take the instance out of a load balancer.
+    """
 
     authentication_classes = ()
     permission_classes = [AllowAny]
@@ -59,19 +84,23 @@ class HealthView(APIView):
         tags=["service"],
         summary="Health check: the service and its database",
         responses={200: HealthSerializer, 503: HealthSerializer},
-        description="200 when the service and its database answer, 503 when the database doesn't.",
+        description=(
+            "200 `ok` when the service, its database and its cache answer; 200 `degraded` when "
+            "only the cache doesn't (the API keeps serving; sign-in and registration answer 503); "
+            "503 `error` when the database doesn't."
+        ),
     )
     def get(self, request):
-        try:
-            connection.ensure_connection()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-        except DatabaseError:
-            return Response(
-                {"status": "error", "database": "unavailable"},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-        return Response({"status": "ok", "database": "ok"})
+        database = _database_answers()
+        cache_ok = _cache_answers()
+        body = {
+            "status": "ok" if database and cache_ok else "degraded" if database else "error",
+            "database": "ok" if database else "unavailable",
+            "cache": "ok" if cache_ok else "unavailable",
+        }
+        if not database:
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(body)
 
 
 class _NoOutsideRequests:

@@ -74,7 +74,7 @@ def test_gunicorn_serves_the_health_endpoint(served):
     base, _log = served
     assert fetch(f"{base}/api/health/", time.monotonic() + 30) == (
         200,
-        {"status": "ok", "database": "ok"},
+        {"status": "ok", "database": "ok", "cache": "ok"},
     )
 
 

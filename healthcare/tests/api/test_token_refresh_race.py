@@ -1,14 +1,17 @@
 """POST /api/token/refresh/ under a race: one refresh token sent by many clients at once."""
 
+import datetime as dt
 import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from users.tests.factories import PatientFactory
+from healthcare.tests.concurrency import race
+from users.tests.factories import PASSWORD, PatientFactory
 
 URL = "/api/token/refresh/"
 CLIENTS = 10
@@ -61,3 +64,28 @@ def test_racing_refreshes_store_one_revocation_and_one_new_token(postgres_only):
     send_at_once(str(token))
     assert BlacklistedToken.objects.filter(token__jti=token["jti"]).count() == 1
     assert OutstandingToken.objects.filter(user=user).count() == 2
+
+
+def test_a_reuse_racing_a_rotation_leaves_no_live_token_in_the_family(postgres_only):
+    user = PatientFactory()
+    client = APIClient()
+    stolen = client.post(
+        "/api/token/", {"mobile_number": user.mobile_number, "password": PASSWORD}
+    ).json()["refresh"]
+    current = client.post(URL, {"refresh": stolen}).json()["refresh"]
+    # Rotated a minute ago: past the grace window.
+    BlacklistedToken.objects.filter(token__jti=RefreshToken(stolen, verify=False)["jti"]).update(
+        blacklisted_at=timezone.now() - dt.timedelta(seconds=60)
+    )
+    # Race: the thief replays the old token while the victim rotates the current one. The
+    # user's row lock orders them; either way the family ends with no live token.
+    reuse, rotation = race(
+        lambda: APIClient().post(URL, {"refresh": stolen}),
+        lambda: APIClient().post(URL, {"refresh": current}),
+    )
+    assert reuse.status_code == 401
+    if rotation.status_code == 200:
+        newest = rotation.json()["refresh"]
+        assert APIClient().post(URL, {"refresh": newest}).status_code == 401
+    else:
+        assert rotation.status_code == 401

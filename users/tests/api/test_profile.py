@@ -129,6 +129,15 @@ def test_mobile_number_change_is_stored_in_e164(auth_client, patient):
     assert patient.mobile_number == "+8801912345678"
 
 
+def test_mobile_number_sent_as_a_json_number_is_400(auth_client, patient):
+    old = patient.mobile_number
+    response = auth_client(patient).patch(URL, {"mobile_number": 1912345678})
+    assert response.status_code == 400
+    assert "mobile_number" in response.json()
+    patient.refresh_from_db()
+    assert patient.mobile_number == old
+
+
 def test_mobile_number_taken_by_another_account_is_400(auth_client, patient):
     PatientFactory(mobile_number="+8801912345678")
     old = patient.mobile_number

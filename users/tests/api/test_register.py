@@ -205,3 +205,10 @@ def test_taken_number_and_weak_password_are_reported_together(api_client):
     response = api_client.post(URL, body(password="12345678"))
     assert response.status_code == 400
     assert {"mobile_number", "password"} <= set(response.json())
+
+
+def test_a_number_sent_as_a_json_number_is_400(api_client):
+    response = api_client.post(URL, body(mobile_number=1712345678))
+    assert response.status_code == 400
+    assert "mobile_number" in response.json()
+    assert not User.objects.exists()

@@ -1,10 +1,10 @@
 import pytest
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from healthcare.events import domain_event
 from healthcare.tests.errors import detail_error
 from users.tests.factories import PASSWORD, PatientFactory
-from users.throttles import LoginNumberThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -115,11 +115,7 @@ def test_successful_login_records_last_login(api_client, account):
 
 
 def test_attempts_on_one_number_are_throttled_whatever_its_form(api_client, account, monkeypatch):
-    monkeypatch.setattr(
-        LoginNumberThrottle,
-        "THROTTLE_RATES",
-        {**LoginNumberThrottle.THROTTLE_RATES, "login_number": "2/min"},
-    )
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login_number", "2/min")
     api_client.post(URL, {"mobile_number": LOCAL, "password": "Wrong-Password-1"})
     api_client.post(URL, {"mobile_number": E164, "password": "Wrong-Password-2"})
     response = api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD})
@@ -128,11 +124,7 @@ def test_attempts_on_one_number_are_throttled_whatever_its_form(api_client, acco
 
 
 def test_throttling_one_number_leaves_other_numbers_alone(api_client, account, monkeypatch):
-    monkeypatch.setattr(
-        LoginNumberThrottle,
-        "THROTTLE_RATES",
-        {**LoginNumberThrottle.THROTTLE_RATES, "login_number": "1/min"},
-    )
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login_number", "1/min")
     other = PatientFactory()
     api_client.post(URL, {"mobile_number": LOCAL, "password": "Wrong-Password-1"})
     response = api_client.post(URL, {"mobile_number": other.mobile_number, "password": PASSWORD})
@@ -166,3 +158,32 @@ def test_login_runs_a_fixed_number_of_queries(api_client, account, django_assert
     with django_assert_num_queries(4):
         response = api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD})
     assert response.status_code == 200
+
+
+def test_a_number_sent_as_a_json_number_is_400(api_client, account):
+    response = api_client.post(URL, {"mobile_number": 1712345678, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "mobile_number" in response.json()
+
+
+def test_a_number_sent_as_a_json_number_is_not_checked_or_audited(api_client, account, events):
+    api_client.post(URL, {"mobile_number": 1712345678, "password": "Wrong-Password-1"})
+    assert [e for e in events if e["action"].startswith("login_")] == []
+
+
+def test_successful_sign_ins_do_not_lock_a_number_out(api_client, account, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login_number", "5/min")
+    statuses = [
+        api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD}).status_code
+        for _ in range(7)
+    ]
+    assert statuses == [200] * 7
+
+
+def test_failed_attempts_still_lock_a_number_out_after_successes(api_client, account, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login_number", "2/min")
+    api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD})
+    for _ in range(2):
+        api_client.post(URL, {"mobile_number": LOCAL, "password": "Wrong-Password-1"})
+    response = api_client.post(URL, {"mobile_number": LOCAL, "password": PASSWORD})
+    assert response.status_code == 429
