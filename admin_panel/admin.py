@@ -2,35 +2,17 @@
 
 from django.contrib import admin
 
-from admin_panel.models import AuditLogEntry
+from admin_panel.models import AUDIT_FIELDS, AuditLogEntry
+from healthcare.admin import ReadOnlyAdminMixin
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("timestamp", "action", "actor", "actor_role", "object_type", "object_id", "ip")
     list_filter = ("action", "actor_role", "object_type")
     date_hierarchy = "timestamp"
     search_fields = ("action", "object_type")
     list_select_related = ("actor",)
     ordering = ("-timestamp", "-id")
-    readonly_fields = (
-        "timestamp",
-        "actor",
-        "actor_role",
-        "action",
-        "object_type",
-        "object_id",
-        "ip",
-        "details",
-    )
+    readonly_fields = AUDIT_FIELDS[1:]
     fields = readonly_fields
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -56,6 +56,20 @@ class AuditLogQuerySet(models.QuerySet):
         raise PermissionDenied(APPEND_ONLY)
 
 
+# An entry as the API and the Django admin show it (the contract's fields, in its order).
+AUDIT_FIELDS = (
+    "id",
+    "timestamp",
+    "actor",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "details",
+)
+
+
 class AuditLogEntry(models.Model):
     """One recorded domain event; written once by the receiver, never updated or deleted."""
 

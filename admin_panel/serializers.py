@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from admin_panel.models import AuditAction, AuditLogEntry
+from admin_panel.models import AUDIT_FIELDS, AuditAction, AuditLogEntry
 from appointments.models import AppointmentStatus
 from appointments.serializers import (
     AppointmentOutputSerializer,
@@ -111,17 +111,7 @@ class AuditLogEntryOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditLogEntry
-        fields = [
-            "id",
-            "timestamp",
-            "actor",
-            "actor_role",
-            "action",
-            "object_type",
-            "object_id",
-            "ip",
-            "details",
-        ]
+        fields = list(AUDIT_FIELDS)
         read_only_fields = fields
 
 

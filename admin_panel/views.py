@@ -49,6 +49,20 @@ def _summaries(**summaries: str) -> dict:
     return {action: extend_schema(summary=summary) for action, summary in summaries.items()}
 
 
+def _managed_user_schema(*, create_input, update_input, output, **summaries: str) -> dict:
+    """`extend_schema_view` arguments of a managed-account viewset: summaries and bodies."""
+    bodies = {
+        "create": {"request": create_input, "responses": {201: output}},
+        "update": {"request": update_input, "responses": output},
+        "partial_update": {"request": update_input, "responses": output},
+        "destroy": {"responses": {204: None}},
+    }
+    return {
+        action: extend_schema(summary=summary, **bodies.get(action, {}))
+        for action, summary in summaries.items()
+    }
+
+
 class AdminOnlyMixin:
     # Anonymous → 401 (DRF answers NotAuthenticated when nobody signed in), others → 403.
     permission_classes = [IsAdminRole]
@@ -121,7 +135,10 @@ class ManagedUserViewSet(
 
 @extend_schema(tags=["admin-panel"])
 @extend_schema_view(
-    **_summaries(
+    **_managed_user_schema(
+        create_input=DoctorAdminInputSerializer,
+        update_input=DoctorAdminUpdateInputSerializer,
+        output=DoctorAdminOutputSerializer,
         list="List doctor accounts (unverified and inactive ones included)",
         create="Create a doctor account (verified)",
         retrieve="Read a doctor account",
@@ -137,26 +154,13 @@ class DoctorAdminViewSet(ManagedUserViewSet):
     input_serializer_class = DoctorAdminInputSerializer
     update_serializer_class = DoctorAdminUpdateInputSerializer
 
-    @extend_schema(request=DoctorAdminInputSerializer, responses={201: DoctorAdminOutputSerializer})
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    @extend_schema(request=DoctorAdminUpdateInputSerializer, responses=DoctorAdminOutputSerializer)
-    def update(self, request, *args, **kwargs):
-        return super().update(request, *args, **kwargs)
-
-    @extend_schema(request=DoctorAdminUpdateInputSerializer, responses=DoctorAdminOutputSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    @extend_schema(responses={204: None})
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
-
 
 @extend_schema(tags=["admin-panel"])
 @extend_schema_view(
-    **_summaries(
+    **_managed_user_schema(
+        create_input=PatientAdminInputSerializer,
+        update_input=PatientAdminUpdateInputSerializer,
+        output=PatientAdminOutputSerializer,
         list="List patient accounts (inactive ones included)",
         create="Create a patient account",
         retrieve="Read a patient account",
@@ -170,28 +174,6 @@ class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     serializer_class = PatientAdminOutputSerializer
     audit_endpoint = "admin-panel/patients"
     audit_object_type = "user"
-
-    @extend_schema(
-        request=PatientAdminInputSerializer, responses={201: PatientAdminOutputSerializer}
-    )
-    def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
-
-    @extend_schema(
-        request=PatientAdminUpdateInputSerializer, responses=PatientAdminOutputSerializer
-    )
-    def update(self, request, *args, **kwargs):
-        return super().update(request, *args, **kwargs)
-
-    @extend_schema(
-        request=PatientAdminUpdateInputSerializer, responses=PatientAdminOutputSerializer
-    )
-    def partial_update(self, request, *args, **kwargs):
-        return super().partial_update(request, *args, **kwargs)
-
-    @extend_schema(responses={204: None})
-    def destroy(self, request, *args, **kwargs):
-        return super().destroy(request, *args, **kwargs)
 
 
 @extend_schema(tags=["admin-panel"])

@@ -301,6 +301,7 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
         PatientStats,
     )
     from doctors.models import DoctorDetail, DoctorSchedule
+    from doctors.services import DETAIL_FIELDS
     from users.models import User
 
     started = time.monotonic()
@@ -435,16 +436,8 @@ def seed(*, scale: float = 1.0, rng_seed: int = 42, out=sys.stderr) -> SeedResul
                 is_verified,
             )
 
-    detail_fields = [
-        "doctor",
-        "license_number",
-        "specialization",
-        "experience_years",
-        "consultation_fee",
-        "location",
-        "bio",
-        "is_verified",
-    ]
+    # detail_rows() yields (doctor, the details in DETAIL_FIELDS' order, is_verified).
+    detail_fields = ["doctor", *DETAIL_FIELDS, "is_verified"]
     copy_rows(DoctorDetail, detail_fields, detail_rows(), n_doctors, "doctor details")
     result.doctor_ids = [d for d in doctor_ids if verified[d] and doctor_active[d]]
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.services import DETAIL_FIELDS, doctor_detail_update, schedules_replace
+from healthcare.admin import ReadOnlyAdminMixin
 from healthcare.errors import Refusal
 
 
@@ -126,7 +127,7 @@ class DoctorDetailAdmin(admin.ModelAdmin):
 
 
 @admin.register(DoctorSchedule)
-class DoctorScheduleAdmin(admin.ModelAdmin):
+class DoctorScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-mostly view of all schedules; edit them on the doctor's page (validated there)."""
 
     list_display = ["id", "doctor", "date", "start_time", "end_time"]
@@ -135,12 +136,3 @@ class DoctorScheduleAdmin(admin.ModelAdmin):
     search_fields = ["doctor__full_name", "doctor__mobile_number"]
     list_select_related = ["doctor"]
     ordering = ["-date", "start_time", "id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

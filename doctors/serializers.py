@@ -3,21 +3,14 @@
 from rest_framework import serializers
 
 from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.services import DETAIL_FIELDS
 from healthcare.api import dates
 
 
 class DoctorDetailOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = DoctorDetail
-        fields = [
-            "license_number",
-            "specialization",
-            "experience_years",
-            "consultation_fee",
-            "location",
-            "bio",
-            "is_verified",
-        ]
+        fields = [*DETAIL_FIELDS, "is_verified"]
         read_only_fields = fields
 
 
