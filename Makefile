@@ -84,7 +84,7 @@ fuzz: venv
 CLUSTER := CLUSTER_PYTHON=$(abspath $(PY)) bash ops/cluster/cluster.sh
 # The drill loads the cluster from one address: throttles raised so it measures the stack, not them.
 DRILL_ENV := THROTTLE_ANON=100000/min THROTTLE_USER=100000/min THROTTLE_LOGIN_IP=1000/min \
-	THROTTLE_REGISTER=1000/min
+	THROTTLE_REGISTER=1000/min THROTTLE_BOOK=100000/min
 .PHONY: cluster-up cluster-down cluster-status cluster-drill cluster-load
 cluster-up: venv
 	$(CLUSTER) up

@@ -1,12 +1,14 @@
 """Reads of bookings, including the ones other apps need (does a schedule hold bookings?)."""
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,8 +36,8 @@ def active_booking_times_by_schedule(*, schedule_ids) -> dict[int, list[tuple[dt
     return result
 
 
-def doctor_ids_with_free_slot(*, after: dt.datetime) -> QuerySet:
-    """Ids of doctors with a free slot starting after `after` (a local datetime); one subquery.
+def schedules_with_free_slot(*, after: dt.datetime) -> QuerySet:
+    """Schedules with a free slot starting after `after` (a local datetime); one query.
 
     Per schedule: its slots starting after then (`slots_after`, the grid's own expression)
     outnumber its active bookings starting after then. Bookings only ever sit on slot starts of
@@ -56,7 +58,6 @@ def doctor_ids_with_free_slot(*, after: dt.datetime) -> QuerySet:
         DoctorSchedule.objects.filter(date__gte=after.date())
         .annotate(free=slots_after(after) - Coalesce(Subquery(booked_after), 0))
         .filter(free__gt=0)
-        .values("doctor_id")
     )
 
 
@@ -64,13 +65,25 @@ def free_future_slot_sql() -> tuple[str, tuple]:
     """SQL and its parameters, for an outer query on the user table (by its table name, not an
     alias): has the doctor a free slot starting after now?
 
-    `doctor_ids_with_free_slot` compiled by the ORM; tests pin it against the slot list on
+    `schedules_with_free_slot` compiled by the ORM; tests pin it against the slot list on
     SQLite and PostgreSQL.
     """
-    ids = doctor_ids_with_free_slot(after=timezone.localtime())
-    sql, params = ids.query.sql_with_params()
+    # Slots and bookings start on whole minutes, so "after now" and "after the current minute
+    # began" pick the same ones: the query compiles once a minute, not on every request
+    # (compiling it cost more than the rest of the directory's request, bench/results.md).
+    minute = timezone.localtime().replace(second=0, microsecond=0)
+    return _free_slot_sql_at(connection.alias, minute)
+
+
+@functools.lru_cache(maxsize=4)
+def _free_slot_sql_at(alias: str, after: dt.datetime) -> tuple[str, tuple]:
+    # Correlated with the outer query's doctor, so the database tests only the doctors the
+    # directory's other filters let through, each along the (doctor, date) index.
+    outer_id = RawSQL(f"{table(get_user_model())}.id", ())  # noqa: S611 (a quoted table name)
+    schedules = schedules_with_free_slot(after=after).filter(doctor_id=outer_id)
+    sql, params = schedules.order_by().values("id").query.sql_with_params()
     # Only Django's compiled SQL and a quoted table name are formatted in; values are parameters.
-    return f"{table(get_user_model())}.id IN ({sql})", tuple(params)
+    return f"EXISTS ({sql})", tuple(params)
 
 
 # A doctor's schedules in a date range, each with the slot times its active bookings hold (one

@@ -108,4 +108,8 @@ def test_the_main_flows_work_through_the_balancer(cluster):
     assert report.status == 200
     assert doctor_id in [row["doctor_id"] for row in report.body["appointments_per_doctor"]]
 
-    assert lib.request("GET", "/api/health/").body == {"status": "ok", "database": "ok"}
+    assert lib.request("GET", "/api/health/").body == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+    }
