@@ -72,3 +72,12 @@ def _flatten(value, prefix: str):
             yield from _flatten(item, nested)
     else:
         yield f"{prefix}{value}"
+
+
+class NotSignedIn(Exception):
+    """Credentials or a token that sign nobody in: 401 with a stable code (no field)."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code

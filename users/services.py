@@ -4,14 +4,13 @@ from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from doctors.services import doctor_detail_create, doctor_detail_update, schedules_replace
-from healthcare.errors import Refusal
+from healthcare.errors import NotSignedIn, Refusal
 from healthcare.events import emit
 from users.models import Role, User
 from users.signin import password_sign_in
@@ -166,7 +165,7 @@ def login(*, request, mobile_number: str, password: str) -> dict:
         request=request, mobile_number=mobile_number, password=password, via="api"
     )
     if user is None:
-        raise AuthenticationFailed(LOGIN_FAILED, code="no_active_account")
+        raise NotSignedIn(LOGIN_FAILED, "no_active_account")
     refresh = refresh_token_issue(user=user)
     update_last_login(None, user)
     return _pair(refresh)
@@ -176,7 +175,7 @@ def _presented(token: str) -> PresentedRefreshToken:
     try:
         return PresentedRefreshToken(token)
     except TokenError as exc:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid") from exc
+        raise NotSignedIn(TOKEN_INVALID, "token_not_valid") from exc
 
 
 def _lock_user(user_id) -> User | None:
@@ -228,7 +227,7 @@ def token_refresh(*, refresh: str) -> dict:
             pair = _pair(refresh_token_issue(user=user, family=family_of(old)))
     # Raised after the block: a family revoked on reuse stays revoked.
     if pair is None:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+        raise NotSignedIn(TOKEN_INVALID, "token_not_valid")
     return pair
 
 
@@ -237,7 +236,7 @@ def logout(*, user: User, refresh: str) -> None:
     anyone else's token is refused like an invalid one."""
     token = _presented(refresh)
     if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+        raise NotSignedIn(TOKEN_INVALID, "token_not_valid")
     with transaction.atomic():
         _lock_user(user.pk)
         spent = _spend(token, user_id=user.pk)
@@ -245,7 +244,7 @@ def logout(*, user: User, refresh: str) -> None:
             family_revoke(user_id=user.pk, family=family_of(token))
             emit("logout", actor=user, obj=user)
     if not spent:
-        raise AuthenticationFailed(TOKEN_INVALID, code="token_not_valid")
+        raise NotSignedIn(TOKEN_INVALID, "token_not_valid")
 
 
 def user_refresh_tokens_revoke(*, user: User) -> None:

@@ -14,7 +14,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
-from healthcare.errors import Refusal
+from healthcare.errors import NotSignedIn, Refusal
 
 # Keys of the error body that are not field names (contract v1.1: reserved). SimpleJWT's own
 # `code` and `messages` of a bad token are kept as they are.
@@ -89,6 +89,13 @@ def api_exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400.
         exc = PayloadTooLarge()
+    elif isinstance(exc, NotSignedIn):
+        exc = exceptions.AuthenticationFailed(exc.message, code=exc.code)
+        # What DRF's APIView does for its own AuthenticationFailed before calling this handler.
+        view, request = context.get("view"), context.get("request")
+        header = view.get_authenticate_header(request) if view and request else None
+        if header:
+            exc.auth_header = header
     elif isinstance(exc, Refusal):
         response = _render(exceptions.ValidationError(detail=exc.detail))
         response.data.update(exc.extra)
