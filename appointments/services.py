@@ -6,7 +6,9 @@ partial unique constraints of `AppointmentBooking` have the last word on double 
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -18,6 +20,7 @@ from appointments.models import (
     FINAL_STATUSES,
     AppointmentBooking,
     AppointmentStatus,
+    CancellationReason,
 )
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
@@ -40,8 +43,14 @@ PATIENT_BUSY = "The patient already holds an active appointment at this date and
 STATUS_INVALID = "Not a valid status."
 PATIENT_INVALID = "No active patient with this id."
 SCHEDULE_GONE = "The schedule of this appointment no longer holds its date."
-ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
+ALREADY_FINAL = "This appointment is already {status}; it can't be changed."
 PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
+PATIENT_PAST_CUTOFF = (
+    "A patient can cancel or reschedule only up to {minutes} minutes before the start."
+)
+INVALID_TRANSITION = "An appointment that is {status} can't be {verb}."
+NOT_ITS_DAY = "An appointment can be checked in only on its date."
+NOT_STARTED = "An appointment can be {verb} only at or after its start."
 
 STATUS_VALUES = frozenset(s.value for s in AppointmentStatus)
 
@@ -322,12 +331,58 @@ def _check_slot_still_holds(appointment: AppointmentBooking, schedule) -> None:
     )
 
 
+CANCELLATION_FIELDS = ("cancellation_reason", "cancelled_by", "cancelled_at", "cancellation_note")
+
+
+def _refuse_if_final(appointment: AppointmentBooking) -> None:
+    """400 `already_final` for a completed, cancelled or no-show appointment: nothing changes it
+    (but an admin's PATCH)."""
+    if appointment.status in FINAL_STATUSES:
+        label = AppointmentStatus(appointment.status).label.lower()
+        raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
+
+
+def _check_patient_cutoff(appointment: AppointmentBooking) -> None:
+    """400 `cutoff_passed` unless the start is more than `CANCEL_CUTOFF_MINUTES` away.
+
+    The one place the patient's cut-off is checked (cancel and reschedule); with 0, v1's rule:
+    at or after the start is too late. Doctors and admins are not bound by it.
+    """
+    minutes = getattr(settings, "CANCEL_CUTOFF_MINUTES", 0)
+    start = _slot_start(appointment.appointment_date, appointment.appointment_time)
+    if start - dt.timedelta(minutes=minutes) <= timezone.now():
+        message = PATIENT_PAST_CUTOFF.format(minutes=minutes) if minutes else PATIENT_TOO_LATE
+        raise Refusal.of("appointment_time", "cutoff_passed", message)
+
+
+def _actor_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _set_cancelled(appointment: AppointmentBooking, *, reason: str, actor, note=None) -> list:
+    """Mark it cancelled with why, by whom and when; the fields to save."""
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancellation_reason = reason
+    appointment.cancelled_by = _actor_or_none(actor)
+    appointment.cancelled_at = timezone.now()
+    appointment.cancellation_note = note or None
+    return ["status", *CANCELLATION_FIELDS]
+
+
+def _clear_cancellation(appointment: AppointmentBooking) -> list:
+    """Forget a cancellation (an admin moved it out of `cancelled`); the fields to save."""
+    for field in CANCELLATION_FIELDS:
+        setattr(appointment, field, None)
+    return list(CANCELLATION_FIELDS)
+
+
 @transaction.atomic
 def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) -> AppointmentBooking:
     """Admin edit of an appointment's `status` and `notes` (other keys are ignored).
 
-    Any status at any time; moving into pending/confirmed from another status re-checks the slot
-    itself (`_check_slot_still_holds`).
+    Any status at any time; moving into an active status from another one re-checks the slot
+    itself (`_check_slot_still_holds`). Setting `cancelled` records reason `admin`; leaving
+    `cancelled` clears the cancellation fields.
     """
     if actor is None or not getattr(actor, "is_admin", False):
         raise PermissionDenied
@@ -344,8 +399,13 @@ def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) ->
     if "status" in data and new_status != old_status:
         if new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
             _check_slot_still_holds(locked, schedule)
-        locked.status = new_status
-        changed.append("status")
+        if new_status == AppointmentStatus.CANCELLED:
+            changed += _set_cancelled(locked, reason=CancellationReason.ADMIN, actor=actor)
+        else:
+            locked.status = new_status
+            changed.append("status")
+            if old_status == AppointmentStatus.CANCELLED:
+                changed += _clear_cancellation(locked)
     if "notes" in data and notes != locked.notes:
         locked.notes = notes
         changed.append("notes")
@@ -364,11 +424,14 @@ def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) ->
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: AppointmentBooking, actor) -> AppointmentBooking:
-    """Cancel an active appointment, freeing its slot.
+def appointment_cancel(
+    *, appointment: AppointmentBooking, actor, note: str | None = None
+) -> AppointmentBooking:
+    """Cancel an active appointment, freeing its slot, with its reason and optional note.
 
-    Its patient may cancel only before it starts; its doctor and admins at any time. An
-    appointment already completed, cancelled or no-show can't be cancelled.
+    Its patient may cancel only while the start is more than the cut-off away (reason
+    `patient`); its doctor at any time (reason `declined`, as a decline); admins at any time
+    (reason `admin`). An appointment already completed, cancelled or no-show can't be cancelled.
     """
     is_admin = getattr(actor, "is_admin", False)
     is_its_patient = actor is not None and actor.pk == appointment.patient_id
@@ -376,24 +439,103 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
     if not (is_admin or is_its_patient or is_its_doctor):
         raise PermissionDenied
     locked, _ = _lock_appointment(appointment)
-    if locked.status in FINAL_STATUSES:
-        label = AppointmentStatus(locked.status).label.lower()
-        raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
-    if (
-        is_its_patient
-        and not (is_admin or is_its_doctor)
-        and _slot_start(locked.appointment_date, locked.appointment_time) <= timezone.now()
-    ):
-        raise Refusal.of("appointment_time", "cutoff_passed", PATIENT_TOO_LATE)
+    _refuse_if_final(locked)
+    if is_admin:
+        reason = CancellationReason.ADMIN
+    elif is_its_doctor:
+        reason = CancellationReason.DECLINED
+    else:
+        _check_patient_cutoff(locked)
+        reason = CancellationReason.PATIENT
     old_status = locked.status
-    locked.status = AppointmentStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
+    changed = _set_cancelled(locked, reason=reason, actor=actor, note=note)
+    locked.save(update_fields=[*changed, "updated_at"])
+    # Events follow the result (contract v1.1): a doctor's cancel is a decline.
+    event = (
+        "appointment_declined"
+        if reason == CancellationReason.DECLINED
+        else ("appointment_cancelled")
+    )
     emit(
-        "appointment_cancelled",
+        event,
         actor=actor,
         obj=locked,
-        details={"old_status": old_status, "new_status": locked.status},
+        details={"old_status": old_status, "new_status": locked.status, "reason": reason.value},
     )
+    return locked
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One lifecycle action of a doctor or admin: from which statuses, to which, and when."""
+
+    sources: tuple
+    target: str
+    event: str
+    verb: str
+    # None: any time; "on_date": on the appointment's local date; "started": at or after start.
+    when: str | None = None
+
+
+P, C, CI = AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN
+TRANSITIONS = {
+    "confirm": Transition((P,), C, "appointment_confirmed", "confirmed"),
+    "decline": Transition((P, C), AppointmentStatus.CANCELLED, "appointment_declined", "declined"),
+    "check_in": Transition((P, C), CI, "appointment_checked_in", "checked in", "on_date"),
+    "complete": Transition(
+        (P, C, CI), AppointmentStatus.COMPLETED, "appointment_completed", "completed", "started"
+    ),
+    "no_show": Transition(
+        (P, C), AppointmentStatus.NO_SHOW, "appointment_no_show", "marked no-show", "started"
+    ),
+}
+
+
+def _check_when(transition: Transition, appointment: AppointmentBooking) -> None:
+    if transition.when == "on_date" and timezone.localdate() != appointment.appointment_date:
+        raise Refusal.of("status", "invalid_transition", NOT_ITS_DAY)
+    if transition.when == "started" and (
+        _slot_start(appointment.appointment_date, appointment.appointment_time) > timezone.now()
+    ):
+        raise Refusal.of("status", "invalid_transition", NOT_STARTED.format(verb=transition.verb))
+
+
+@transaction.atomic
+def appointment_transition(
+    *, appointment: AppointmentBooking, actor, action: str, note: str | None = None
+) -> AppointmentBooking:
+    """A lifecycle action of its doctor or an admin: confirm, decline, check in, complete, no-show.
+
+    `TRANSITIONS` says from which statuses each goes and when (check-in on the appointment's
+    date; complete and no-show at or after its start). A final appointment → `already_final`;
+    any other status or time → `invalid_transition`; anyone but its doctor or an admin → 403.
+    A decline cancels it with reason `declined` (and the optional `note`).
+    """
+    transition = TRANSITIONS[action]
+    is_admin = getattr(actor, "is_admin", False)
+    if not (is_admin or (actor is not None and actor.pk == appointment.doctor_id)):
+        raise PermissionDenied
+    locked, _ = _lock_appointment(appointment)
+    _refuse_if_final(locked)
+    if locked.status not in transition.sources:
+        label = AppointmentStatus(locked.status).label.lower()
+        raise Refusal.of(
+            "status",
+            "invalid_transition",
+            INVALID_TRANSITION.format(status=label, verb=transition.verb),
+        )
+    _check_when(transition, locked)
+    old_status = locked.status
+    if transition.target == AppointmentStatus.CANCELLED:
+        changed = _set_cancelled(locked, reason=CancellationReason.DECLINED, actor=actor, note=note)
+    else:
+        locked.status = transition.target
+        changed = ["status"]
+    locked.save(update_fields=[*changed, "updated_at"])
+    details = {"old_status": old_status, "new_status": locked.status}
+    if locked.cancellation_reason:
+        details["reason"] = locked.cancellation_reason
+    emit(transition.event, actor=actor, obj=locked, details=details)
     return locked
 
 

@@ -16,6 +16,7 @@ from appointments.selectors import appointment_list_rows, appointment_visible_li
 from appointments.serializers import (
     AppointmentBookInputSerializer,
     AppointmentOutputSerializer,
+    AppointmentReasonInputSerializer,
     AppointmentUpdateInputSerializer,
 )
 from appointments.throttles import BookRateThrottle
@@ -101,13 +102,96 @@ class AppointmentCancelView(APIView):
     @extend_schema(
         operation_id="appointments_cancel",
         summary="Cancel an appointment; its slot is free again",
-        request=None,
+        description="Its patient (within the cut-off: reason `patient`), its doctor (reason "
+        "`declined`) or an admin (reason `admin`). The optional `reason` is kept as "
+        "`cancellation_note`.",
+        request=AppointmentReasonInputSerializer,
         responses=AppointmentOutputSerializer,
     )
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
-        services.appointment_cancel(appointment=appointment, actor=request.user)
+        serializer = AppointmentReasonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.appointment_cancel(
+            appointment=appointment, actor=request.user, note=serializer.validated_data["reason"]
+        )
         return Response(_render(appointment.pk, request.user))
+
+
+class AppointmentActionView(APIView):
+    """A lifecycle action of the appointment's doctor or an admin (`services.TRANSITIONS`)."""
+
+    permission_classes = [IsAuthenticated]
+    action: str = ""
+    takes_reason = False
+
+    def post(self, request, pk: int):
+        # Someone else's appointment is a 404; a patient calling a doctor's action on their own
+        # appointment is the service's 403.
+        appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
+        note = None
+        if self.takes_reason:
+            serializer = AppointmentReasonInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            note = serializer.validated_data["reason"]
+        services.appointment_transition(
+            appointment=appointment, actor=request.user, action=self.action, note=note
+        )
+        return Response(_render(appointment.pk, request.user))
+
+
+def _action_view(action: str, operation: str, summary: str, description: str, takes_reason=False):
+    schema = extend_schema(
+        operation_id=f"appointments_{operation}",
+        summary=summary,
+        description=description,
+        request=AppointmentReasonInputSerializer if takes_reason else None,
+        responses=AppointmentOutputSerializer,
+    )
+
+    def post(self, request, pk: int):
+        return AppointmentActionView.post(self, request, pk)
+
+    view = type(
+        f"Appointment{operation.title().replace('_', '')}View",
+        (AppointmentActionView,),
+        {"action": action, "takes_reason": takes_reason, "post": schema(post)},
+    )
+    return extend_schema(tags=["appointments"])(view)
+
+
+AppointmentConfirmView = _action_view(
+    "confirm",
+    "confirm",
+    "Confirm a pending appointment (its doctor, admins)",
+    "`pending` → `confirmed`.",
+)
+AppointmentDeclineView = _action_view(
+    "decline",
+    "decline",
+    "Decline an appointment (its doctor, admins)",
+    "`pending`/`confirmed` → `cancelled` with reason `declined`; the optional `reason` is kept "
+    "as `cancellation_note`.",
+    takes_reason=True,
+)
+AppointmentCheckInView = _action_view(
+    "check_in",
+    "check_in",
+    "Check the patient in (its doctor, admins)",
+    "`pending`/`confirmed` → `checked_in`, only on the appointment's date.",
+)
+AppointmentCompleteView = _action_view(
+    "complete",
+    "complete",
+    "Complete an appointment (its doctor, admins)",
+    "`pending`/`confirmed`/`checked_in` → `completed`, only at or after its start.",
+)
+AppointmentNoShowView = _action_view(
+    "no_show",
+    "no_show",
+    "Mark the patient as not having come (its doctor, admins)",
+    "`pending`/`confirmed` → `no_show`, only at or after its start.",
+)
 
 
 @extend_schema(

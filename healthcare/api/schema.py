@@ -108,7 +108,16 @@ OPERATION_CODES = {
         "slot_taken",
         "patient_busy",
     ],
-    ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed"],
+    ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed", "max_length"],
+    ("/api/appointments/{id}/confirm/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/decline/", "post"): [
+        "already_final",
+        "invalid_transition",
+        "max_length",
+    ],
+    ("/api/appointments/{id}/check-in/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/complete/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/no-show/", "post"): ["already_final", "invalid_transition"],
     ("/api/profile/", "put"): ["unique", "date_in_past", "too_short", "overlap", "schedule_booked"],
     ("/api/profile/", "patch"): [
         "unique",
