@@ -59,6 +59,13 @@ class AppointmentBookInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class AppointmentRescheduleInputSerializer(serializers.Serializer):
+    """Where to move it: a schedule of the same doctor and one of its slot starts."""
+
+    schedule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    appointment_time = serializers.TimeField()
+
+
 class AppointmentReasonInputSerializer(serializers.Serializer):
     """The optional body of a cancel or decline: a note shown to the patient and the doctor."""
 

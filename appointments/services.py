@@ -238,7 +238,20 @@ def appointment_book(
 
 
 @transaction.atomic
-def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, actor):
+def _book(
+    *,
+    patient,
+    doctor_id,
+    schedule_id,
+    appointment_time,
+    notes,
+    status,
+    actor,
+    fee=None,
+    rescheduled_from=None,
+):
+    """The booking itself; a reschedule passes the original's `fee` and itself as
+    `rescheduled_from` (and announces the move itself, so no `appointment_booked`)."""
     if not isinstance(status, str) or status not in STATUS_VALUES:
         raise Refusal.of("status", "invalid_choice", STATUS_INVALID)
     if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
@@ -251,7 +264,7 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
     # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
     # it too), so the "slot taken" check below sees every booking committed before ours. The
     # bookable doctor's name and fee come along in the same query.
-    schedule, fee = _locked_schedule(schedule_id=schedule_id, doctor_id=doctor_id)
+    schedule, doctor_fee = _locked_schedule(schedule_id=schedule_id, doctor_id=doctor_id)
     if schedule is None:
         # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.
         _refuse_unbookable_doctor(doctor_id)
@@ -277,9 +290,12 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
         appointment_time=appointment_time,
         status=status,
         notes=notes or "",
-        fee=fee,
+        fee=doctor_fee if fee is None else fee,
+        rescheduled_from=rescheduled_from,
     )
     booking.save()
+    if rescheduled_from is not None:
+        return booking
     emit(
         "appointment_booked",
         actor=actor if actor is not None else patient,
@@ -537,6 +553,99 @@ def appointment_transition(
         details["reason"] = locked.cancellation_reason
     emit(transition.event, actor=actor, obj=locked, details=details)
     return locked
+
+
+RESCHEDULABLE = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+
+
+def appointment_reschedule(
+    *, appointment: AppointmentBooking, actor, schedule_id: int, appointment_time: dt.time
+) -> AppointmentBooking:
+    """Move a pending or confirmed appointment to another slot of the same doctor, atomically.
+
+    A new appointment is booked under every booking rule and code (`_book`), with the original's
+    fee, notes and patient; `pending` when its patient reschedules (within the cut-off), else
+    the old status. The old one is cancelled with reason `rescheduled`; the two point at each
+    other. A checked-in one → `invalid_transition`; a final one → `already_final`; anyone but
+    its patient, its doctor or an admin → 403. On any refusal nothing changes.
+    """
+    try:
+        return _reschedule(
+            appointment=appointment,
+            actor=actor,
+            schedule_id=schedule_id,
+            appointment_time=appointment_time,
+        )
+    except IntegrityError as exc:
+        # Race: as in `appointment_book` (the patient's own time taken through another
+        # schedule at once); the whole reschedule has rolled back: the checks' same 400.
+        error = _double_booking_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+@transaction.atomic
+def _reschedule(*, appointment, actor, schedule_id, appointment_time):
+    is_admin = getattr(actor, "is_admin", False)
+    is_its_patient = actor is not None and actor.pk == appointment.patient_id
+    is_its_doctor = actor is not None and actor.pk == appointment.doctor_id
+    if not (is_admin or is_its_patient or is_its_doctor):
+        raise PermissionDenied
+    # Lock order: both schedules in id order, then the appointment. Two reschedules crossing
+    # between the same two schedules (A: S1 → S2, B: S2 → S1) would otherwise each hold one
+    # schedule and wait for the other: a deadlock, not a 400.
+    new_schedule_id = _id_of(schedule_id, DoctorSchedule)
+    ids = {pk for pk in (appointment.schedule_id, new_schedule_id) if pk is not None}
+    list(DoctorSchedule.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    old = (
+        AppointmentBooking.objects.select_for_update(of=("self",))
+        .select_related("patient", "doctor")
+        .get(pk=appointment.pk)
+    )
+    _refuse_if_final(old)
+    if old.status not in RESCHEDULABLE:
+        label = AppointmentStatus(old.status).label.lower()
+        raise Refusal.of(
+            "status",
+            "invalid_transition",
+            INVALID_TRANSITION.format(status=label, verb="rescheduled"),
+        )
+    patient_moves_it = is_its_patient and not (is_admin or is_its_doctor)
+    if patient_moves_it:
+        _check_patient_cutoff(old)
+    old_status = old.status
+    # The old slot is freed first, inside this transaction: the new booking's checks then see
+    # the world as it will be (the patient is not busy with the appointment being moved).
+    changed = _set_cancelled(old, reason=CancellationReason.RESCHEDULED, actor=actor)
+    old.save(update_fields=[*changed, "updated_at"])
+    new = _book(
+        patient=old.patient,
+        doctor_id=old.doctor_id,
+        schedule_id=schedule_id,
+        appointment_time=appointment_time,
+        notes=old.notes,
+        status=AppointmentStatus.PENDING if patient_moves_it else old_status,
+        actor=actor,
+        fee=old.fee,
+        rescheduled_from=old,
+    )
+    old.rescheduled_to = new
+    old.save(update_fields=["rescheduled_to", "updated_at"])
+    emit(
+        "appointment_rescheduled",
+        actor=actor,
+        obj=new,
+        details={
+            "rescheduled_from": old.pk,
+            "old_date": old.appointment_date.isoformat(),
+            "old_time": old.appointment_time.strftime("%H:%M"),
+            "new_date": new.appointment_date.isoformat(),
+            "new_time": new.appointment_time.strftime("%H:%M"),
+            "status": new.status,
+        },
+    )
+    return new
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ urlpatterns = [
             ("check-in", views.AppointmentCheckInView),
             ("complete", views.AppointmentCompleteView),
             ("no-show", views.AppointmentNoShowView),
+            ("reschedule", views.AppointmentRescheduleView),
         )
     ),
     path(

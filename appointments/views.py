@@ -17,6 +17,7 @@ from appointments.serializers import (
     AppointmentBookInputSerializer,
     AppointmentOutputSerializer,
     AppointmentReasonInputSerializer,
+    AppointmentRescheduleInputSerializer,
     AppointmentUpdateInputSerializer,
 )
 from appointments.throttles import BookRateThrottle
@@ -116,6 +117,41 @@ class AppointmentCancelView(APIView):
             appointment=appointment, actor=request.user, note=serializer.validated_data["reason"]
         )
         return Response(_render(appointment.pk, request.user))
+
+
+@extend_schema(tags=["appointments"])
+class AppointmentRescheduleView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_throttles(self):
+        # THROTTLE_BOOK counts a patient's bookings and reschedules alike (contract v1.1).
+        throttles = [UserRateThrottle()]
+        if getattr(self.request.user, "is_patient", False):
+            throttles.append(BookRateThrottle())
+        return throttles
+
+    @extend_schema(
+        operation_id="appointments_reschedule",
+        summary="Move an appointment to another slot of the same doctor",
+        description="Its patient (within the cut-off), its doctor or an admin. One transaction: "
+        "a new appointment under every booking rule (fee kept; `pending` when the patient "
+        "moves it, else the old status), the old one cancelled with reason `rescheduled`, "
+        "linked by `rescheduled_from`/`rescheduled_to`. 201 with the new appointment.",
+        request=AppointmentRescheduleInputSerializer,
+        responses={201: AppointmentOutputSerializer},
+    )
+    def post(self, request, pk: int):
+        appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
+        serializer = AppointmentRescheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        new = services.appointment_reschedule(
+            appointment=appointment,
+            actor=request.user,
+            schedule_id=data["schedule"],
+            appointment_time=data["appointment_time"],
+        )
+        return Response(AppointmentOutputSerializer(new).data, status=status.HTTP_201_CREATED)
 
 
 class AppointmentActionView(APIView):

@@ -109,6 +109,12 @@ OPERATION_CODES = {
         "patient_busy",
     ],
     ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed", "max_length"],
+    ("/api/appointments/{id}/reschedule/", "post"): [
+        *BOOKING_CODES,
+        "already_final",
+        "invalid_transition",
+        "cutoff_passed",
+    ],
     ("/api/appointments/{id}/confirm/", "post"): ["already_final", "invalid_transition"],
     ("/api/appointments/{id}/decline/", "post"): [
         "already_final",
