@@ -240,3 +240,30 @@ class ReportTotals(models.Model):
 
     def __str__(self):
         return f"{self.patients} patients with bookings"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST action sent with an `Idempotency-Key`, per user and key.
+
+    Written in the same transaction as the action (`appointments.idempotency`): its row is the
+    "in flight" lock while that transaction runs, and it never outlives a rolled-back action.
+    Kept 24 hours (`manage.py purge_idempotency_keys`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and the body as sorted-keys JSON: the same key must mean the same call.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key"),
+        ]
+
+    def __str__(self):
+        return f"user {self.user_id} key {self.key[:20]} ({self.status_code})"

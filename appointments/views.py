@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments import services
+from appointments.idempotency import idempotent
 from appointments.models import AppointmentStatus
 from appointments.selectors import appointment_list_rows, appointment_visible_list
 from appointments.serializers import (
@@ -43,6 +44,7 @@ class AppointmentBookView(APIView):
         request=AppointmentBookInputSerializer,
         responses={201: AppointmentOutputSerializer},
     )
+    @idempotent
     def post(self, request):
         serializer = AppointmentBookInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -109,6 +111,7 @@ class AppointmentCancelView(APIView):
         request=AppointmentReasonInputSerializer,
         responses=AppointmentOutputSerializer,
     )
+    @idempotent
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
         serializer = AppointmentReasonInputSerializer(data=request.data)
@@ -140,6 +143,7 @@ class AppointmentRescheduleView(APIView):
         request=AppointmentRescheduleInputSerializer,
         responses={201: AppointmentOutputSerializer},
     )
+    @idempotent
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
         serializer = AppointmentRescheduleInputSerializer(data=request.data)
@@ -161,6 +165,7 @@ class AppointmentActionView(APIView):
     action: str = ""
     takes_reason = False
 
+    @idempotent
     def post(self, request, pk: int):
         # Someone else's appointment is a 404; a patient calling a doctor's action on their own
         # appointment is the service's 403.
