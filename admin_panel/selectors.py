@@ -24,6 +24,7 @@ from appointments import stats
 from appointments.models import (
     AppointmentBooking,
     AppointmentStatus,
+    CancellationReason,
     DoctorDayStats,
     DoctorStats,
     PatientStats,
@@ -33,6 +34,8 @@ from users.models import Role, User
 
 NOT_CANCELLED = ~Q(status=AppointmentStatus.CANCELLED)
 COMPLETED = Q(status=AppointmentStatus.COMPLETED)
+NO_SHOW = Q(status=AppointmentStatus.NO_SHOW)
+DECLINED = Q(status=AppointmentStatus.CANCELLED, cancellation_reason=CancellationReason.DECLINED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
@@ -76,6 +79,8 @@ PER_DOCTOR_COLUMNS = (
     "doctor_name",
     "total_appointments",
     "completed_appointments",
+    "no_show_appointments",
+    "declined_appointments",
     "revenue",
 )
 SUMMARY_COLUMNS = (*PER_DOCTOR_COLUMNS[:-1], "revenue_cents")
@@ -94,6 +99,8 @@ def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | N
             .annotate(
                 total_appointments=F("appointments"),
                 completed_appointments=F("completed"),
+                no_show_appointments=F("no_show"),
+                declined_appointments=F("declined"),
             )
             .order_by("doctor_name", "doctor_id")
             .values_list(*SUMMARY_COLUMNS)
@@ -110,6 +117,8 @@ def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | N
             total_bookings=Sum("bookings"),
             total_appointments=Sum("appointments"),
             completed_appointments=Sum("completed"),
+            no_show_appointments=Sum("no_show"),
+            declined_appointments=Sum("declined"),
             revenue_cents=Sum("revenue_cents"),
         )
         .filter(total_bookings__gt=0)
@@ -122,8 +131,9 @@ def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | N
 def per_doctor_by_aggregation(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
     """The per-doctor rows grouped from the bookings themselves (databases without summaries).
 
-    What the summaries mean: per doctor, bookings that are not cancelled, completed ones, and
-    the booking-time fees of completed ones.
+    What the summaries mean: per doctor, bookings that are not cancelled, completed ones, no-show
+    ones, declined ones (cancelled with reason `declined`) and the booking-time fees of completed
+    ones.
     """
     return (
         _in_range(date_from, date_to)
@@ -132,6 +142,8 @@ def per_doctor_by_aggregation(*, date_from: dt.date | None, date_to: dt.date | N
             doctor_name=F("doctor__full_name"),
             total_appointments=Count("id", filter=NOT_CANCELLED),
             completed_appointments=Count("id", filter=COMPLETED),
+            no_show_appointments=Count("id", filter=NO_SHOW),
+            declined_appointments=Count("id", filter=DECLINED),
             revenue=Coalesce(Sum("fee", filter=COMPLETED), ZERO, output_field=MONEY),
         )
         .order_by("doctor_name", "doctor_id")

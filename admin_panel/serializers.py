@@ -134,6 +134,8 @@ class ReportDoctorRowSerializer(serializers.Serializer):
     doctor_name = serializers.CharField()
     total_appointments = serializers.IntegerField()
     completed_appointments = serializers.IntegerField()
+    no_show_appointments = serializers.IntegerField()
+    declined_appointments = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
 
     def to_representation(self, instance):
@@ -143,6 +145,8 @@ class ReportDoctorRowSerializer(serializers.Serializer):
             "doctor_name": instance["doctor_name"],
             "total_appointments": instance["total_appointments"],
             "completed_appointments": instance["completed_appointments"],
+            "no_show_appointments": instance["no_show_appointments"],
+            "declined_appointments": instance["declined_appointments"],
             "revenue": money(instance["revenue"]),
         }
 

@@ -2,9 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from appointments.models import AppointmentBooking, AppointmentStatus
-from appointments.services import appointment_book, appointment_cancel, appointment_update
+from appointments.services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_transition,
+    appointment_update,
+)
 from healthcare.errors import Refusal
 from users.models import Role, User
 
@@ -130,9 +137,21 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
         "fee",
         "created_at",
         "updated_at",
+        "cancellation_reason",
+        "cancelled_by",
+        "cancelled_at",
+        "cancellation_note",
+        "reschedule_chain",
     )
     fields = (*readonly_fields[:5], "status", "notes", *readonly_fields[5:])
-    actions = ("mark_confirmed", "mark_completed", "mark_cancelled")
+    actions = (
+        "mark_confirmed",
+        "mark_checked_in",
+        "mark_completed",
+        "mark_no_show",
+        "mark_declined",
+        "mark_cancelled",
+    )
 
     add_fields = ("patient", "doctor", "schedule", "appointment_time", "status", "notes")
     raw_id_fields = ("patient", "doctor", "schedule")
@@ -180,22 +199,57 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, messages.ERROR)
 
-    def _set_status(self, request, queryset, status: str) -> None:
-        data = {"status": status}
+    @admin.display(description="reschedule chain")
+    def reschedule_chain(self, obj):
+        """Every appointment this one was rescheduled from or into, oldest first, as links."""
+        chain = [obj]
+        seen = {obj.pk}
+        # Walk both ways; each link is one query, and chains are short (one per reschedule).
+        while chain[0].rescheduled_from_id and chain[0].rescheduled_from_id not in seen:
+            chain.insert(0, AppointmentBooking.objects.get(pk=chain[0].rescheduled_from_id))
+            seen.add(chain[0].pk)
+        while chain[-1].rescheduled_to_id and chain[-1].rescheduled_to_id not in seen:
+            chain.append(AppointmentBooking.objects.get(pk=chain[-1].rescheduled_to_id))
+            seen.add(chain[-1].pk)
+        if len(chain) == 1:
+            return "-"
+        links = []
+        for item in chain:
+            label = f"#{item.pk} {item.appointment_date} {item.appointment_time:%H:%M}"
+            if item.pk == obj.pk:
+                links.append(format_html("<strong>{} (this one)</strong>", label))
+            else:
+                url = reverse("admin:appointments_appointmentbooking_change", args=[item.pk])
+                links.append(format_html('<a href="{}">{}</a>', url, label))
+        return format_html(" → ".join(["{}"] * len(links)), *links)
+
+    def _transition(self, request, queryset, action: str, verb: str) -> None:
         self._apply(
             request,
             queryset,
-            lambda a: appointment_update(appointment=a, actor=request.user, data=data),
-            str(status),
+            lambda a: appointment_transition(appointment=a, actor=request.user, action=action),
+            verb,
         )
 
-    @admin.action(description="Mark selected appointments as confirmed")
+    @admin.action(description="Confirm selected appointments")
     def mark_confirmed(self, request, queryset):
-        self._set_status(request, queryset, AppointmentStatus.CONFIRMED)
+        self._transition(request, queryset, "confirm", AppointmentStatus.CONFIRMED.value)
 
-    @admin.action(description="Mark selected appointments as completed")
+    @admin.action(description="Check in selected appointments (on their date)")
+    def mark_checked_in(self, request, queryset):
+        self._transition(request, queryset, "check_in", "checked in")
+
+    @admin.action(description="Complete selected appointments (at or after their start)")
     def mark_completed(self, request, queryset):
-        self._set_status(request, queryset, AppointmentStatus.COMPLETED)
+        self._transition(request, queryset, "complete", AppointmentStatus.COMPLETED.value)
+
+    @admin.action(description="Mark selected appointments as no-show (at or after their start)")
+    def mark_no_show(self, request, queryset):
+        self._transition(request, queryset, "no_show", "marked no-show")
+
+    @admin.action(description="Decline selected appointments")
+    def mark_declined(self, request, queryset):
+        self._transition(request, queryset, "decline", "declined")
 
     @admin.action(description="Cancel selected appointments")
     def mark_cancelled(self, request, queryset):

@@ -8,12 +8,28 @@ from django.db.models import Q
 class AppointmentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     CONFIRMED = "confirmed", "Confirmed"
+    # The patient has arrived: still active (it holds its slot) until completed.
+    CHECKED_IN = "checked_in", "Checked in"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "No-show"
 
 
-ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+class CancellationReason(models.TextChoices):
+    """Why a cancelled appointment was cancelled (contract v1.1 "Precisions")."""
+
+    PATIENT = "patient", "Cancelled by the patient"
+    DECLINED = "declined", "Declined by the doctor"
+    DOCTOR_UNAVAILABLE = "doctor_unavailable", "Doctor unavailable"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    ADMIN = "admin", "Cancelled by an admin"
+
+
+ACTIVE_STATUSES = (
+    AppointmentStatus.PENDING,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.CHECKED_IN,
+)
 FINAL_STATUSES = (
     AppointmentStatus.COMPLETED,
     AppointmentStatus.CANCELLED,
@@ -23,7 +39,7 @@ ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
 
 
 class AppointmentBooking(models.Model):
-    """A patient's booking of one slot; only pending/confirmed ones hold the slot.
+    """A patient's booking of one slot; only active ones (pending, confirmed, checked in) hold it.
 
     The database has the last word on double booking: one active booking per (schedule, time),
     per (doctor, date, time) and per (patient, date, time).
@@ -60,6 +76,30 @@ class AppointmentBooking(models.Model):
     notes = models.TextField(blank=True, max_length=2000)
     # The doctor's fee when booked: later fee changes never rewrite history or revenue.
     fee = models.DecimalField(max_digits=10, decimal_places=2)
+    # Set together when it is cancelled, cleared together when an admin makes it active again.
+    # NULL, not "", for "not cancelled": the API shows null (contract v1.1 "Appointment lifecycle").
+    cancellation_reason = models.CharField(  # noqa: DJ001
+        max_length=20, choices=CancellationReason.choices, null=True, blank=True
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The optional free-text `reason` of a cancel or decline, shown to patient and doctor.
+    cancellation_note = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
+    # A reschedule links the old appointment and its replacement both ways; each is one-to-one
+    # (an appointment is rescheduled at most once, into one new appointment).
+    rescheduled_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rescheduled_to = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +128,11 @@ class AppointmentBooking(models.Model):
                 name="appointment_status_valid",
             ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="appointment_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(cancellation_reason__isnull=True)
+                | Q(cancellation_reason__in=[r.value for r in CancellationReason]),
+                name="appointment_cancellation_reason_valid",
+            ),
         ]
         indexes = [
             models.Index(
@@ -106,7 +151,8 @@ class AppointmentBooking(models.Model):
 
 
 class DoctorDayStats(models.Model):
-    """Per doctor and date: bookings, non-cancelled ones, completed ones and their revenue.
+    """Per doctor and date: bookings, non-cancelled, completed (and their revenue), no-show and
+    declined ones.
 
     Derived data for the admin reports, which would otherwise aggregate every booking of the
     range (about 260 ms at 500k bookings). Database triggers on `AppointmentBooking` keep it
@@ -121,6 +167,9 @@ class DoctorDayStats(models.Model):
     bookings = models.IntegerField(default=0)
     appointments = models.IntegerField(default=0)
     completed = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    # Cancelled with reason `declined` (by the doctor or an admin).
+    declined = models.IntegerField(default=0)
     revenue_cents = models.BigIntegerField(default=0)
 
     class Meta:
@@ -148,6 +197,9 @@ class DoctorStats(models.Model):
     bookings = models.IntegerField(default=0)
     appointments = models.IntegerField(default=0)
     completed = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    # Cancelled with reason `declined` (by the doctor or an admin).
+    declined = models.IntegerField(default=0)
     revenue_cents = models.BigIntegerField(default=0)
 
     def __str__(self):
@@ -188,3 +240,30 @@ class ReportTotals(models.Model):
 
     def __str__(self):
         return f"{self.patients} patients with bookings"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST action sent with an `Idempotency-Key`, per user and key.
+
+    Written in the same transaction as the action (`appointments.idempotency`): its row is the
+    "in flight" lock while that transaction runs, and it never outlives a rolled-back action.
+    Kept 24 hours (`manage.py purge_idempotency_keys`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and the body as sorted-keys JSON: the same key must mean the same call.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    body = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key"),
+        ]
+
+    def __str__(self):
+        return f"user {self.user_id} key {self.key[:20]} ({self.status_code})"

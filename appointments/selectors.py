@@ -209,6 +209,12 @@ APPOINTMENT_FIELDS = (
     ("notes", "notes"),
     ("fee", "fee"),
     ("created_at", "created_at"),
+    ("cancellation_reason", "cancellation_reason"),
+    ("cancelled_by", "cancelled_by_id"),
+    ("cancelled_at", "cancelled_at"),
+    ("cancellation_note", "cancellation_note"),
+    ("rescheduled_from", "rescheduled_from_id"),
+    ("rescheduled_to", "rescheduled_to_id"),
 )
 _NAMES = {"patient_name": "patient__full_name", "doctor_name": "doctor__full_name"}
 APPOINTMENT_COLUMNS = tuple(key for _, key in APPOINTMENT_FIELDS if key not in _NAMES)

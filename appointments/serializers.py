@@ -1,11 +1,27 @@
 """Serializers of bookings (input and output kept apart; the rules live in the services)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from appointments.models import AppointmentBooking, AppointmentStatus
+from appointments.models import AppointmentBooking, AppointmentStatus, CancellationReason
 from appointments.selectors import APPOINTMENT_FIELDS, appointment_row
 from healthcare.api.formats import date_out, datetime_out, money, time_out
 from healthcare.api.ids import MAX_ID
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        # No `enum`: drf-spectacular would hoist it into a `oneOf` without a type.
+        "description": "Why it was cancelled (null unless it is): "
+        + ", ".join(f"`{r.value}`" for r in CancellationReason)
+        + ".",
+        "example": CancellationReason.PATIENT.value,
+    }
+)
+class CancellationReasonField(serializers.CharField):
+    """A nullable choice described as one typed node (a generated client's `string | null`)."""
 
 
 class AppointmentOutputSerializer(serializers.ModelSerializer):
@@ -13,6 +29,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
 
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     doctor_name = serializers.CharField(source="doctor.full_name", read_only=True)
+    cancellation_reason = CancellationReasonField(read_only=True, allow_null=True)
 
     class Meta:
         model = AppointmentBooking
@@ -28,6 +45,8 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
         out["appointment_time"] = time_out(out["appointment_time"])
         out["fee"] = money(out["fee"])
         out["created_at"] = datetime_out(out["created_at"])
+        if out["cancelled_at"] is not None:
+            out["cancelled_at"] = datetime_out(out["cancelled_at"])
         return out
 
 
@@ -38,6 +57,21 @@ class AppointmentBookInputSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     appointment_time = serializers.TimeField()
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AppointmentRescheduleInputSerializer(serializers.Serializer):
+    """Where to move it: a schedule of the same doctor and one of its slot starts."""
+
+    schedule = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    appointment_time = serializers.TimeField()
+
+
+class AppointmentReasonInputSerializer(serializers.Serializer):
+    """The optional body of a cancel or decline: a note shown to the patient and the doctor."""
+
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", trim_whitespace=True
+    )
 
 
 class AppointmentUpdateInputSerializer(serializers.Serializer):

@@ -6,7 +6,9 @@ partial unique constraints of `AppointmentBooking` have the last word on double 
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
@@ -18,6 +20,7 @@ from appointments.models import (
     FINAL_STATUSES,
     AppointmentBooking,
     AppointmentStatus,
+    CancellationReason,
 )
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
@@ -40,8 +43,14 @@ PATIENT_BUSY = "The patient already holds an active appointment at this date and
 STATUS_INVALID = "Not a valid status."
 PATIENT_INVALID = "No active patient with this id."
 SCHEDULE_GONE = "The schedule of this appointment no longer holds its date."
-ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
+ALREADY_FINAL = "This appointment is already {status}; it can't be changed."
 PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
+PATIENT_PAST_CUTOFF = (
+    "A patient can cancel or reschedule only up to {minutes} minutes before the start."
+)
+INVALID_TRANSITION = "An appointment that is {status} can't be {verb}."
+NOT_ITS_DAY = "An appointment can be checked in only on its date."
+NOT_STARTED = "An appointment can be {verb} only at or after its start."
 
 STATUS_VALUES = frozenset(s.value for s in AppointmentStatus)
 
@@ -229,7 +238,20 @@ def appointment_book(
 
 
 @transaction.atomic
-def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, actor):
+def _book(
+    *,
+    patient,
+    doctor_id,
+    schedule_id,
+    appointment_time,
+    notes,
+    status,
+    actor,
+    fee=None,
+    rescheduled_from=None,
+):
+    """The booking itself; a reschedule passes the original's `fee` and itself as
+    `rescheduled_from` (and announces the move itself, so no `appointment_booked`)."""
     if not isinstance(status, str) or status not in STATUS_VALUES:
         raise Refusal.of("status", "invalid_choice", STATUS_INVALID)
     if getattr(patient, "role", None) != Role.PATIENT or not patient.is_active:
@@ -242,7 +264,7 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
     # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
     # it too), so the "slot taken" check below sees every booking committed before ours. The
     # bookable doctor's name and fee come along in the same query.
-    schedule, fee = _locked_schedule(schedule_id=schedule_id, doctor_id=doctor_id)
+    schedule, doctor_fee = _locked_schedule(schedule_id=schedule_id, doctor_id=doctor_id)
     if schedule is None:
         # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.
         _refuse_unbookable_doctor(doctor_id)
@@ -268,9 +290,12 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
         appointment_time=appointment_time,
         status=status,
         notes=notes or "",
-        fee=fee,
+        fee=doctor_fee if fee is None else fee,
+        rescheduled_from=rescheduled_from,
     )
     booking.save()
+    if rescheduled_from is not None:
+        return booking
     emit(
         "appointment_booked",
         actor=actor if actor is not None else patient,
@@ -322,12 +347,58 @@ def _check_slot_still_holds(appointment: AppointmentBooking, schedule) -> None:
     )
 
 
+CANCELLATION_FIELDS = ("cancellation_reason", "cancelled_by", "cancelled_at", "cancellation_note")
+
+
+def _refuse_if_final(appointment: AppointmentBooking) -> None:
+    """400 `already_final` for a completed, cancelled or no-show appointment: nothing changes it
+    (but an admin's PATCH)."""
+    if appointment.status in FINAL_STATUSES:
+        label = AppointmentStatus(appointment.status).label.lower()
+        raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
+
+
+def _check_patient_cutoff(appointment: AppointmentBooking) -> None:
+    """400 `cutoff_passed` unless the start is more than `CANCEL_CUTOFF_MINUTES` away.
+
+    The one place the patient's cut-off is checked (cancel and reschedule); with 0, v1's rule:
+    at or after the start is too late. Doctors and admins are not bound by it.
+    """
+    minutes = getattr(settings, "CANCEL_CUTOFF_MINUTES", 0)
+    start = _slot_start(appointment.appointment_date, appointment.appointment_time)
+    if start - dt.timedelta(minutes=minutes) <= timezone.now():
+        message = PATIENT_PAST_CUTOFF.format(minutes=minutes) if minutes else PATIENT_TOO_LATE
+        raise Refusal.of("appointment_time", "cutoff_passed", message)
+
+
+def _actor_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _set_cancelled(appointment: AppointmentBooking, *, reason: str, actor, note=None) -> list:
+    """Mark it cancelled with why, by whom and when; the fields to save."""
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancellation_reason = reason
+    appointment.cancelled_by = _actor_or_none(actor)
+    appointment.cancelled_at = timezone.now()
+    appointment.cancellation_note = note or None
+    return ["status", *CANCELLATION_FIELDS]
+
+
+def _clear_cancellation(appointment: AppointmentBooking) -> list:
+    """Forget a cancellation (an admin moved it out of `cancelled`); the fields to save."""
+    for field in CANCELLATION_FIELDS:
+        setattr(appointment, field, None)
+    return list(CANCELLATION_FIELDS)
+
+
 @transaction.atomic
 def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) -> AppointmentBooking:
     """Admin edit of an appointment's `status` and `notes` (other keys are ignored).
 
-    Any status at any time; moving into pending/confirmed from another status re-checks the slot
-    itself (`_check_slot_still_holds`).
+    Any status at any time; moving into an active status from another one re-checks the slot
+    itself (`_check_slot_still_holds`). Setting `cancelled` records reason `admin`; leaving
+    `cancelled` clears the cancellation fields.
     """
     if actor is None or not getattr(actor, "is_admin", False):
         raise PermissionDenied
@@ -344,8 +415,13 @@ def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) ->
     if "status" in data and new_status != old_status:
         if new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
             _check_slot_still_holds(locked, schedule)
-        locked.status = new_status
-        changed.append("status")
+        if new_status == AppointmentStatus.CANCELLED:
+            changed += _set_cancelled(locked, reason=CancellationReason.ADMIN, actor=actor)
+        else:
+            locked.status = new_status
+            changed.append("status")
+            if old_status == AppointmentStatus.CANCELLED:
+                changed += _clear_cancellation(locked)
     if "notes" in data and notes != locked.notes:
         locked.notes = notes
         changed.append("notes")
@@ -364,11 +440,14 @@ def appointment_update(*, appointment: AppointmentBooking, actor, data: dict) ->
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: AppointmentBooking, actor) -> AppointmentBooking:
-    """Cancel an active appointment, freeing its slot.
+def appointment_cancel(
+    *, appointment: AppointmentBooking, actor, note: str | None = None
+) -> AppointmentBooking:
+    """Cancel an active appointment, freeing its slot, with its reason and optional note.
 
-    Its patient may cancel only before it starts; its doctor and admins at any time. An
-    appointment already completed, cancelled or no-show can't be cancelled.
+    Its patient may cancel only while the start is more than the cut-off away (reason
+    `patient`); its doctor at any time (reason `declined`, as a decline); admins at any time
+    (reason `admin`). An appointment already completed, cancelled or no-show can't be cancelled.
     """
     is_admin = getattr(actor, "is_admin", False)
     is_its_patient = actor is not None and actor.pk == appointment.patient_id
@@ -376,25 +455,197 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
     if not (is_admin or is_its_patient or is_its_doctor):
         raise PermissionDenied
     locked, _ = _lock_appointment(appointment)
-    if locked.status in FINAL_STATUSES:
-        label = AppointmentStatus(locked.status).label.lower()
-        raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
-    if (
-        is_its_patient
-        and not (is_admin or is_its_doctor)
-        and _slot_start(locked.appointment_date, locked.appointment_time) <= timezone.now()
-    ):
-        raise Refusal.of("appointment_time", "cutoff_passed", PATIENT_TOO_LATE)
+    _refuse_if_final(locked)
+    if is_admin:
+        reason = CancellationReason.ADMIN
+    elif is_its_doctor:
+        reason = CancellationReason.DECLINED
+    else:
+        _check_patient_cutoff(locked)
+        reason = CancellationReason.PATIENT
     old_status = locked.status
-    locked.status = AppointmentStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
+    changed = _set_cancelled(locked, reason=reason, actor=actor, note=note)
+    locked.save(update_fields=[*changed, "updated_at"])
+    # Events follow the result (contract v1.1): a doctor's cancel is a decline.
+    event = (
+        "appointment_declined"
+        if reason == CancellationReason.DECLINED
+        else ("appointment_cancelled")
+    )
     emit(
-        "appointment_cancelled",
+        event,
         actor=actor,
         obj=locked,
-        details={"old_status": old_status, "new_status": locked.status},
+        details={"old_status": old_status, "new_status": locked.status, "reason": reason.value},
     )
     return locked
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One lifecycle action of a doctor or admin: from which statuses, to which, and when."""
+
+    sources: tuple
+    target: str
+    event: str
+    verb: str
+    # None: any time; "on_date": on the appointment's local date; "started": at or after start.
+    when: str | None = None
+
+
+P, C, CI = AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN
+TRANSITIONS = {
+    "confirm": Transition((P,), C, "appointment_confirmed", "confirmed"),
+    "decline": Transition((P, C), AppointmentStatus.CANCELLED, "appointment_declined", "declined"),
+    "check_in": Transition((P, C), CI, "appointment_checked_in", "checked in", "on_date"),
+    "complete": Transition(
+        (P, C, CI), AppointmentStatus.COMPLETED, "appointment_completed", "completed", "started"
+    ),
+    "no_show": Transition(
+        (P, C), AppointmentStatus.NO_SHOW, "appointment_no_show", "marked no-show", "started"
+    ),
+}
+
+
+def _check_when(transition: Transition, appointment: AppointmentBooking) -> None:
+    if transition.when == "on_date" and timezone.localdate() != appointment.appointment_date:
+        raise Refusal.of("status", "invalid_transition", NOT_ITS_DAY)
+    if transition.when == "started" and (
+        _slot_start(appointment.appointment_date, appointment.appointment_time) > timezone.now()
+    ):
+        raise Refusal.of("status", "invalid_transition", NOT_STARTED.format(verb=transition.verb))
+
+
+@transaction.atomic
+def appointment_transition(
+    *, appointment: AppointmentBooking, actor, action: str, note: str | None = None
+) -> AppointmentBooking:
+    """A lifecycle action of its doctor or an admin: confirm, decline, check in, complete, no-show.
+
+    `TRANSITIONS` says from which statuses each goes and when (check-in on the appointment's
+    date; complete and no-show at or after its start). A final appointment → `already_final`;
+    any other status or time → `invalid_transition`; anyone but its doctor or an admin → 403.
+    A decline cancels it with reason `declined` (and the optional `note`).
+    """
+    transition = TRANSITIONS[action]
+    is_admin = getattr(actor, "is_admin", False)
+    if not (is_admin or (actor is not None and actor.pk == appointment.doctor_id)):
+        raise PermissionDenied
+    locked, _ = _lock_appointment(appointment)
+    _refuse_if_final(locked)
+    if locked.status not in transition.sources:
+        label = AppointmentStatus(locked.status).label.lower()
+        raise Refusal.of(
+            "status",
+            "invalid_transition",
+            INVALID_TRANSITION.format(status=label, verb=transition.verb),
+        )
+    _check_when(transition, locked)
+    old_status = locked.status
+    if transition.target == AppointmentStatus.CANCELLED:
+        changed = _set_cancelled(locked, reason=CancellationReason.DECLINED, actor=actor, note=note)
+    else:
+        locked.status = transition.target
+        changed = ["status"]
+    locked.save(update_fields=[*changed, "updated_at"])
+    details = {"old_status": old_status, "new_status": locked.status}
+    if locked.cancellation_reason:
+        details["reason"] = locked.cancellation_reason
+    emit(transition.event, actor=actor, obj=locked, details=details)
+    return locked
+
+
+RESCHEDULABLE = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
+
+
+def appointment_reschedule(
+    *, appointment: AppointmentBooking, actor, schedule_id: int, appointment_time: dt.time
+) -> AppointmentBooking:
+    """Move a pending or confirmed appointment to another slot of the same doctor, atomically.
+
+    A new appointment is booked under every booking rule and code (`_book`), with the original's
+    fee, notes and patient; `pending` when its patient reschedules (within the cut-off), else
+    the old status. The old one is cancelled with reason `rescheduled`; the two point at each
+    other. A checked-in one → `invalid_transition`; a final one → `already_final`; anyone but
+    its patient, its doctor or an admin → 403. On any refusal nothing changes.
+    """
+    try:
+        return _reschedule(
+            appointment=appointment,
+            actor=actor,
+            schedule_id=schedule_id,
+            appointment_time=appointment_time,
+        )
+    except IntegrityError as exc:
+        # Race: as in `appointment_book` (the patient's own time taken through another
+        # schedule at once); the whole reschedule has rolled back: the checks' same 400.
+        error = _double_booking_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+@transaction.atomic
+def _reschedule(*, appointment, actor, schedule_id, appointment_time):
+    is_admin = getattr(actor, "is_admin", False)
+    is_its_patient = actor is not None and actor.pk == appointment.patient_id
+    is_its_doctor = actor is not None and actor.pk == appointment.doctor_id
+    if not (is_admin or is_its_patient or is_its_doctor):
+        raise PermissionDenied
+    # Lock order: both schedules in id order, then the appointment. Two reschedules crossing
+    # between the same two schedules (A: S1 → S2, B: S2 → S1) would otherwise each hold one
+    # schedule and wait for the other: a deadlock, not a 400.
+    new_schedule_id = _id_of(schedule_id, DoctorSchedule)
+    ids = {pk for pk in (appointment.schedule_id, new_schedule_id) if pk is not None}
+    list(DoctorSchedule.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    old = (
+        AppointmentBooking.objects.select_for_update(of=("self",))
+        .select_related("patient", "doctor")
+        .get(pk=appointment.pk)
+    )
+    _refuse_if_final(old)
+    if old.status not in RESCHEDULABLE:
+        label = AppointmentStatus(old.status).label.lower()
+        raise Refusal.of(
+            "status",
+            "invalid_transition",
+            INVALID_TRANSITION.format(status=label, verb="rescheduled"),
+        )
+    patient_moves_it = is_its_patient and not (is_admin or is_its_doctor)
+    if patient_moves_it:
+        _check_patient_cutoff(old)
+    old_status = old.status
+    # The old slot is freed first, inside this transaction: the new booking's checks then see
+    # the world as it will be (the patient is not busy with the appointment being moved).
+    changed = _set_cancelled(old, reason=CancellationReason.RESCHEDULED, actor=actor)
+    old.save(update_fields=[*changed, "updated_at"])
+    new = _book(
+        patient=old.patient,
+        doctor_id=old.doctor_id,
+        schedule_id=schedule_id,
+        appointment_time=appointment_time,
+        notes=old.notes,
+        status=AppointmentStatus.PENDING if patient_moves_it else old_status,
+        actor=actor,
+        fee=old.fee,
+        rescheduled_from=old,
+    )
+    old.rescheduled_to = new
+    old.save(update_fields=["rescheduled_to", "updated_at"])
+    emit(
+        "appointment_rescheduled",
+        actor=actor,
+        obj=new,
+        details={
+            "rescheduled_from": old.pk,
+            "old_date": old.appointment_date.isoformat(),
+            "old_time": old.appointment_time.strftime("%H:%M"),
+            "new_date": new.appointment_date.isoformat(),
+            "new_time": new.appointment_time.strftime("%H:%M"),
+            "status": new.status,
+        },
+    )
+    return new
 
 
 @transaction.atomic

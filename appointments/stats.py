@@ -13,7 +13,7 @@ from types import ModuleType
 
 from django.db import connection
 
-CURRENT = "appointments.migrations.0008_report_stats_frozen"
+CURRENT = "appointments.migrations.0011_report_stats_lifecycle"
 
 
 def current() -> ModuleType:

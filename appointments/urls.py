@@ -12,6 +12,17 @@ urlpatterns = [
         views.AppointmentCancelView.as_view(),
         name="appointment-cancel",
     ),
+    *(
+        path(f"appointments/<int:pk>/{segment}/", view.as_view(), name=f"appointment-{segment}")
+        for segment, view in (
+            ("confirm", views.AppointmentConfirmView),
+            ("decline", views.AppointmentDeclineView),
+            ("check-in", views.AppointmentCheckInView),
+            ("complete", views.AppointmentCompleteView),
+            ("no-show", views.AppointmentNoShowView),
+            ("reschedule", views.AppointmentRescheduleView),
+        )
+    ),
     path(
         "profile/appointments/",
         views.MyAppointmentListView.as_view(),

@@ -11,11 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments import services
+from appointments.idempotency import idempotent
 from appointments.models import AppointmentStatus
 from appointments.selectors import appointment_list_rows, appointment_visible_list
 from appointments.serializers import (
     AppointmentBookInputSerializer,
     AppointmentOutputSerializer,
+    AppointmentReasonInputSerializer,
+    AppointmentRescheduleInputSerializer,
     AppointmentUpdateInputSerializer,
 )
 from appointments.throttles import BookRateThrottle
@@ -41,6 +44,7 @@ class AppointmentBookView(APIView):
         request=AppointmentBookInputSerializer,
         responses={201: AppointmentOutputSerializer},
     )
+    @idempotent
     def post(self, request):
         serializer = AppointmentBookInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -101,13 +105,134 @@ class AppointmentCancelView(APIView):
     @extend_schema(
         operation_id="appointments_cancel",
         summary="Cancel an appointment; its slot is free again",
-        request=None,
+        description="Its patient (within the cut-off: reason `patient`), its doctor (reason "
+        "`declined`) or an admin (reason `admin`). The optional `reason` is kept as "
+        "`cancellation_note`.",
+        request=AppointmentReasonInputSerializer,
         responses=AppointmentOutputSerializer,
     )
+    @idempotent
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
-        services.appointment_cancel(appointment=appointment, actor=request.user)
+        serializer = AppointmentReasonInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.appointment_cancel(
+            appointment=appointment, actor=request.user, note=serializer.validated_data["reason"]
+        )
         return Response(_render(appointment.pk, request.user))
+
+
+@extend_schema(tags=["appointments"])
+class AppointmentRescheduleView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_throttles(self):
+        # THROTTLE_BOOK counts a patient's bookings and reschedules alike (contract v1.1).
+        throttles = [UserRateThrottle()]
+        if getattr(self.request.user, "is_patient", False):
+            throttles.append(BookRateThrottle())
+        return throttles
+
+    @extend_schema(
+        operation_id="appointments_reschedule",
+        summary="Move an appointment to another slot of the same doctor",
+        description="Its patient (within the cut-off), its doctor or an admin. One transaction: "
+        "a new appointment under every booking rule (fee kept; `pending` when the patient "
+        "moves it, else the old status), the old one cancelled with reason `rescheduled`, "
+        "linked by `rescheduled_from`/`rescheduled_to`. 201 with the new appointment.",
+        request=AppointmentRescheduleInputSerializer,
+        responses={201: AppointmentOutputSerializer},
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
+        serializer = AppointmentRescheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        new = services.appointment_reschedule(
+            appointment=appointment,
+            actor=request.user,
+            schedule_id=data["schedule"],
+            appointment_time=data["appointment_time"],
+        )
+        return Response(AppointmentOutputSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class AppointmentActionView(APIView):
+    """A lifecycle action of the appointment's doctor or an admin (`services.TRANSITIONS`)."""
+
+    permission_classes = [IsAuthenticated]
+    action: str = ""
+    takes_reason = False
+
+    @idempotent
+    def post(self, request, pk: int):
+        # Someone else's appointment is a 404; a patient calling a doctor's action on their own
+        # appointment is the service's 403.
+        appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
+        note = None
+        if self.takes_reason:
+            serializer = AppointmentReasonInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            note = serializer.validated_data["reason"]
+        services.appointment_transition(
+            appointment=appointment, actor=request.user, action=self.action, note=note
+        )
+        return Response(_render(appointment.pk, request.user))
+
+
+def _action_view(action: str, operation: str, summary: str, description: str, takes_reason=False):
+    schema = extend_schema(
+        operation_id=f"appointments_{operation}",
+        summary=summary,
+        description=description,
+        request=AppointmentReasonInputSerializer if takes_reason else None,
+        responses=AppointmentOutputSerializer,
+    )
+
+    def post(self, request, pk: int):
+        return AppointmentActionView.post(self, request, pk)
+
+    view = type(
+        f"Appointment{operation.title().replace('_', '')}View",
+        (AppointmentActionView,),
+        {"action": action, "takes_reason": takes_reason, "post": schema(post)},
+    )
+    return extend_schema(tags=["appointments"])(view)
+
+
+AppointmentConfirmView = _action_view(
+    "confirm",
+    "confirm",
+    "Confirm a pending appointment (its doctor, admins)",
+    "`pending` → `confirmed`.",
+)
+AppointmentDeclineView = _action_view(
+    "decline",
+    "decline",
+    "Decline an appointment (its doctor, admins)",
+    "`pending`/`confirmed` → `cancelled` with reason `declined`; the optional `reason` is kept "
+    "as `cancellation_note`.",
+    takes_reason=True,
+)
+AppointmentCheckInView = _action_view(
+    "check_in",
+    "check_in",
+    "Check the patient in (its doctor, admins)",
+    "`pending`/`confirmed` → `checked_in`, only on the appointment's date.",
+)
+AppointmentCompleteView = _action_view(
+    "complete",
+    "complete",
+    "Complete an appointment (its doctor, admins)",
+    "`pending`/`confirmed`/`checked_in` → `completed`, only at or after its start.",
+)
+AppointmentNoShowView = _action_view(
+    "no_show",
+    "no_show",
+    "Mark the patient as not having come (its doctor, admins)",
+    "`pending`/`confirmed` → `no_show`, only at or after its start.",
+)
 
 
 @extend_schema(

@@ -214,15 +214,57 @@ def test_deactivating_in_the_admin_is_audited(admin_client, doctor):
     assert AuditLogEntry.objects.get(action="admin_deactivated").object_id == doctor.pk
 
 
-def test_the_complete_action_completes_through_the_booking_service(admin_client, admin_user):
-    appointment = AppointmentFactory()
+def test_the_complete_action_completes_through_the_lifecycle_service(admin_client, admin_user):
+    appointment = AppointmentFactory(schedule__date=timezone.localdate() - dt.timedelta(days=1))
     admin_client.post(
         APPOINTMENTS, {"action": "mark_completed", "_selected_action": [appointment.pk]}
     )
     assert AppointmentBooking.objects.get().status == "completed"
-    assert AuditLogEntry.objects.get(action="appointment_status_changed").actor_id == (
-        admin_user.pk
+    assert AuditLogEntry.objects.get(action="appointment_completed").actor_id == admin_user.pk
+
+
+def test_the_complete_action_refuses_an_appointment_that_has_not_started(admin_client):
+    appointment = AppointmentFactory()
+    response = admin_client.post(
+        APPOINTMENTS,
+        {"action": "mark_completed", "_selected_action": [appointment.pk]},
+        follow=True,
     )
+    assert AppointmentBooking.objects.get().status == "pending"
+    assert f"#{appointment.pk}" in response.content.decode()
+
+
+def test_the_check_in_action_checks_in_todays_appointment(admin_client):
+    appointment = AppointmentFactory(schedule__date=timezone.localdate())
+    admin_client.post(
+        APPOINTMENTS, {"action": "mark_checked_in", "_selected_action": [appointment.pk]}
+    )
+    assert AppointmentBooking.objects.get().status == "checked_in"
+
+
+def test_the_no_show_action_marks_a_past_appointment(admin_client):
+    appointment = AppointmentFactory(schedule__date=timezone.localdate() - dt.timedelta(days=1))
+    admin_client.post(
+        APPOINTMENTS, {"action": "mark_no_show", "_selected_action": [appointment.pk]}
+    )
+    assert AppointmentBooking.objects.get().status == "no_show"
+
+
+def test_the_decline_action_cancels_with_reason_declined(admin_client):
+    appointment = AppointmentFactory()
+    admin_client.post(
+        APPOINTMENTS, {"action": "mark_declined", "_selected_action": [appointment.pk]}
+    )
+    stored = AppointmentBooking.objects.get()
+    assert (stored.status, stored.cancellation_reason) == ("cancelled", "declined")
+
+
+def test_the_change_page_shows_the_reschedule_chain(admin_client):
+    old = AppointmentFactory(status="cancelled", cancellation_reason="rescheduled")
+    new = AppointmentFactory(patient=old.patient, rescheduled_from=old)
+    AppointmentBooking.objects.filter(pk=old.pk).update(rescheduled_to=new)
+    page = admin_client.get(f"{APPOINTMENTS}{new.pk}/change/").content.decode()
+    assert f"{APPOINTMENTS}{old.pk}/change/" in page
 
 
 def test_the_confirm_action_confirms(admin_client):

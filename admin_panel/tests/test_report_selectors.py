@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _from_bookings(date_from, date_to):
-    per_doctor = defaultdict(lambda: [0, 0, Decimal("0.00")])
+    per_doctor = defaultdict(lambda: [0, 0, 0, 0, Decimal("0.00")])
     patients = set()
     for b in AppointmentBooking.objects.select_related("doctor"):
         if (date_from and b.appointment_date < date_from) or (
@@ -36,16 +36,22 @@ def _from_bookings(date_from, date_to):
         row = per_doctor[(b.doctor.full_name, b.doctor_id)]
         row[0] += b.status != "cancelled"
         row[1] += b.status == "completed"
-        row[2] += b.fee if b.status == "completed" else 0
+        row[2] += b.status == "no_show"
+        row[3] += b.status == "cancelled" and b.cancellation_reason == "declined"
+        row[4] += b.fee if b.status == "completed" else 0
     rows = [
         {
             "doctor_id": doctor_id,
             "doctor_name": name,
             "total_appointments": total,
             "completed_appointments": completed,
+            "no_show_appointments": no_show,
+            "declined_appointments": declined,
             "revenue": revenue,
         }
-        for (name, doctor_id), (total, completed, revenue) in sorted(per_doctor.items())
+        for (name, doctor_id), (total, completed, no_show, declined, revenue) in sorted(
+            per_doctor.items()
+        )
     ]
     return rows, len(patients)
 
@@ -59,13 +65,16 @@ def test_summary_based_report_numbers_match_the_bookings_for_any_range():
         for doctor in rng.sample(doctors, k=2):
             schedule = ScheduleFactory(doctor=doctor, date=start + dt.timedelta(days=day))
             for hour in rng.sample([9, 10, 11], k=rng.randint(0, 3)):
-                AppointmentFactory(
+                booking = AppointmentFactory(
                     schedule=schedule,
                     patient=rng.choice(patients),
                     appointment_time=dt.time(hour),
                     status=rng.choice(["completed", "cancelled", "no_show"]),
                     fee=Decimal(rng.choice(["500.00", "9.99", "1234.50"])),
                 )
+                if booking.status == "cancelled":
+                    booking.cancellation_reason = rng.choice(["declined", "patient", None])
+                    booking.save(update_fields=["cancellation_reason"])
     days = [None, *(start + dt.timedelta(days=k) for k in range(-2, 23, 3))]
     for _ in range(25):
         date_from, date_to = rng.choice(days), rng.choice(days)

@@ -19,6 +19,8 @@ def test_hand_written_doctor_row_matches_drf(revenue):
         "doctor_name": "Dr Ünïcode",
         "total_appointments": 4,
         "completed_appointments": 2,
+        "no_show_appointments": 1,
+        "declined_appointments": 0,
         "revenue": revenue,
     }
     generic = serializers.Serializer.to_representation(ReportDoctorRowSerializer(), row)

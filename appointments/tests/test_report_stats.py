@@ -39,8 +39,8 @@ STATUSES = [s.value for s in AppointmentStatus]
 
 
 def _expected():
-    doctor_day = defaultdict(lambda: [0, 0, 0, 0])
-    doctor = defaultdict(lambda: [0, 0, 0, 0])
+    doctor_day = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    doctor = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     patients: dict[int, list] = {}
     for b in AppointmentBooking.objects.all():
         for row in (doctor_day[(b.doctor_id, b.appointment_date)], doctor[b.doctor_id]):
@@ -48,6 +48,8 @@ def _expected():
             row[1] += b.status != "cancelled"
             row[2] += b.status == "completed"
             row[3] += int(b.fee * 100) if b.status == "completed" else 0
+            row[4] += b.status == "no_show"
+            row[5] += b.status == "cancelled" and b.cancellation_reason == "declined"
         p = patients.setdefault(b.patient_id, [0, b.appointment_date, b.appointment_date])
         p[0] += 1
         p[1], p[2] = min(p[1], b.appointment_date), max(p[2], b.appointment_date)
@@ -60,11 +62,25 @@ def _expected():
 
 def _stored():
     doctor_day = {
-        (s.doctor_id, s.date): (s.bookings, s.appointments, s.completed, s.revenue_cents)
+        (s.doctor_id, s.date): (
+            s.bookings,
+            s.appointments,
+            s.completed,
+            s.revenue_cents,
+            s.no_show,
+            s.declined,
+        )
         for s in DoctorDayStats.objects.all()
     }
     doctor = {
-        s.doctor_id: (s.bookings, s.appointments, s.completed, s.revenue_cents)
+        s.doctor_id: (
+            s.bookings,
+            s.appointments,
+            s.completed,
+            s.revenue_cents,
+            s.no_show,
+            s.declined,
+        )
         for s in DoctorStats.objects.all()
     }
     patients = {
@@ -73,7 +89,9 @@ def _stored():
     # The kept count of patients with bookings agrees with the per-patient rows.
     assert ReportTotals.objects.get().patients == sum(1 for v in patients.values() if v[0])
     # Rows emptied by deletes and moves may stay, holding nothing.
-    assert all(v == (0, 0, 0, 0) for v in [*doctor_day.values(), *doctor.values()] if v[0] == 0)
+    assert all(
+        v == (0, 0, 0, 0, 0, 0) for v in [*doctor_day.values(), *doctor.values()] if v[0] == 0
+    )
     assert all(v == (0, None, None) for v in patients.values() if v[0] == 0)
     return (
         {k: v for k, v in doctor_day.items() if v[0]},
@@ -111,11 +129,15 @@ def test_summaries_follow_every_kind_of_booking_write():
             services.appointment_update(
                 appointment=booking,
                 actor=admin,
-                data={"status": rng.choice(["completed", "no_show"])},
+                data={"status": rng.choice(["completed", "no_show", "cancelled"])},
             )
         victims = rng.sample([b.pk for b in bookings], k=3)
         AppointmentBooking.objects.filter(pk=victims[0]).update(status=rng.choice(STATUSES))
         AppointmentBooking.objects.filter(pk=victims[1]).update(fee=Decimal("77.70"))
+        # A reason changing alone (a cancelled booking becoming a declined one, and back).
+        AppointmentBooking.objects.filter(status="cancelled").update(
+            cancellation_reason=rng.choice(["declined", "admin", None])
+        )
         AppointmentBooking.objects.filter(pk=victims[2]).update(
             patient=rng.choice(patients),
             appointment_date=base + dt.timedelta(days=10),

@@ -108,7 +108,22 @@ OPERATION_CODES = {
         "slot_taken",
         "patient_busy",
     ],
-    ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed"],
+    ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed", "max_length"],
+    ("/api/appointments/{id}/reschedule/", "post"): [
+        *BOOKING_CODES,
+        "already_final",
+        "invalid_transition",
+        "cutoff_passed",
+    ],
+    ("/api/appointments/{id}/confirm/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/decline/", "post"): [
+        "already_final",
+        "invalid_transition",
+        "max_length",
+    ],
+    ("/api/appointments/{id}/check-in/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/complete/", "post"): ["already_final", "invalid_transition"],
+    ("/api/appointments/{id}/no-show/", "post"): ["already_final", "invalid_transition"],
     ("/api/profile/", "put"): ["unique", "date_in_past", "too_short", "overlap", "schedule_booked"],
     ("/api/profile/", "patch"): [
         "unique",
@@ -124,6 +139,8 @@ OPERATION_CODES = {
 def _validation_error_for(path: str, method: str) -> dict:
     """The 400 body of one operation: the shared shape, with its rule codes named."""
     rule_codes = OPERATION_CODES.get((path, method))
+    if rule_codes and (path, method) in IDEMPOTENT_OPERATIONS:
+        rule_codes = [*rule_codes, "idempotency_key_invalid"]
     if not rule_codes:
         return _error("Invalid input.", "ValidationError")
     listed = ", ".join(f"`{code}`" for code in rule_codes)
@@ -210,6 +227,57 @@ def _errors_for(path: str, method: str, operation: dict) -> dict:
     return errors
 
 
+# The POST actions whose retries are safe with an `Idempotency-Key` (appointments.idempotency).
+IDEMPOTENT_OPERATIONS = {
+    ("/api/appointments/book/", "post"),
+    *(
+        (f"/api/appointments/{{id}}/{action}/", "post")
+        for action in (
+            "cancel",
+            "reschedule",
+            "confirm",
+            "decline",
+            "check-in",
+            "complete",
+            "no-show",
+        )
+    ),
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]+$"},
+    "description": "Makes a retry safe: the first answer (status and JSON) is kept for 24 hours "
+    "per user and key and replayed to a repeat with the same path and body. 1–255 visible "
+    "ASCII characters; one pair of surrounding double quotes is ignored.",
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "schema": {"type": "string", "enum": ["true"]},
+        "description": "Present on a stored answer replayed for a repeated Idempotency-Key.",
+    }
+}
+
+
+def _document_idempotency(path: str, method: str, operation: dict) -> None:
+    if (path, method) not in IDEMPOTENT_OPERATIONS:
+        return
+    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+    responses = operation["responses"]
+    for status, response in responses.items():
+        if status.startswith("2"):
+            response.setdefault("headers", {}).update(REPLAYED)
+    responses["409"] = _error(
+        "`idempotency_in_flight`: a request with this Idempotency-Key is still running.",
+        "ErrorDetail",
+    )
+    responses["422"] = _error(
+        "`idempotency_key_reused`: this Idempotency-Key was used with another path or body.",
+        "ErrorDetail",
+    )
+
+
 def document_error_responses(result, generator, request, public):
     """Postprocessing hook: every operation lists the error responses it can give, with bodies.
 
@@ -225,6 +293,7 @@ def document_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _document_idempotency(path, method, operation)
             responses = operation["responses"]
             for status, error in _errors_for(path, method, operation).items():
                 responses.setdefault(status, error)

@@ -122,6 +122,8 @@ def test_per_doctor_rows_are_by_name_with_counts_and_revenue(auth_client, admin_
             "doctor_name": "Alpha Doctor",
             "total_appointments": 2,
             "completed_appointments": 2,
+            "no_show_appointments": 0,
+            "declined_appointments": 0,
             "revenue": "900.00",
         },
         {
@@ -129,6 +131,8 @@ def test_per_doctor_rows_are_by_name_with_counts_and_revenue(auth_client, admin_
             "doctor_name": "Beta Doctor",
             "total_appointments": 1,
             "completed_appointments": 0,
+            "no_show_appointments": 0,
+            "declined_appointments": 0,
             "revenue": "0.00",
         },
     ]
@@ -336,3 +340,25 @@ def test_awkward_names_and_large_sums_come_out_as_valid_json(
     assert set(AWKWARD_NAMES) <= set(names)
     rich = next(r for r in body["appointments_per_doctor"] if r["doctor_name"] == "Rich Doctor")
     assert rich["revenue"] == "299999999.97"
+
+
+def test_per_doctor_rows_count_no_shows_and_declines(auth_client, admin_user):
+    doctor = DoctorFactory(full_name="Counted Doctor")
+    schedule = ScheduleFactory(doctor=doctor, date=day(-1))
+    AppointmentFactory(schedule=schedule, doctor=doctor, status="no_show")
+    AppointmentFactory(
+        schedule=schedule,
+        doctor=doctor,
+        appointment_time=dt.time(9, 30),
+        status="cancelled",
+        cancellation_reason="declined",
+    )
+    AppointmentFactory(
+        schedule=schedule,
+        doctor=doctor,
+        appointment_time=dt.time(10),
+        status="cancelled",
+        cancellation_reason="patient",
+    )
+    row = auth_client(admin_user).get(URL).json()["appointments_per_doctor"][0]
+    assert (row["no_show_appointments"], row["declined_appointments"]) == (1, 1)

@@ -60,6 +60,12 @@ def test_booking_response_has_the_contract_fields(auth_client, patient):
         "notes",
         "fee",
         "created_at",
+        "cancellation_reason",
+        "cancelled_by",
+        "cancelled_at",
+        "cancellation_note",
+        "rescheduled_from",
+        "rescheduled_to",
     }
     assert (data["status"], data["appointment_time"], data["fee"]) == ("pending", "09:00", "500.00")
     assert data["doctor_name"] == schedule.doctor.full_name

@@ -105,3 +105,80 @@ def test_another_doctor_gets_404(auth_client):
 def test_anonymous_cancel_is_401(api_client):
     response = api_client.post(url(AppointmentFactory()))
     assert response.status_code == 401
+
+
+def test_a_patients_cancel_has_reason_patient(auth_client):
+    appointment = AppointmentFactory()
+    body = auth_client(appointment.patient).post(url(appointment)).json()
+    assert (body["cancellation_reason"], body["cancelled_by"]) == (
+        "patient",
+        appointment.patient_id,
+    )
+
+
+def test_a_doctors_cancel_has_reason_declined(auth_client):
+    appointment = AppointmentFactory()
+    body = auth_client(appointment.doctor).post(url(appointment)).json()
+    assert body["cancellation_reason"] == "declined"
+
+
+def test_an_admins_cancel_has_reason_admin(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    body = auth_client(admin_user).post(url(appointment)).json()
+    assert body["cancellation_reason"] == "admin"
+
+
+def test_the_admin_panels_delete_cancels_with_reason_admin(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    auth_client(admin_user).delete(f"/api/admin-panel/appointments/{appointment.pk}/")
+    assert AppointmentBooking.objects.get(pk=appointment.pk).cancellation_reason == "admin"
+
+
+def test_the_cancel_body_reason_is_kept_as_the_cancellation_note(auth_client):
+    appointment = AppointmentFactory()
+    body = (
+        auth_client(appointment.patient)
+        .post(url(appointment), {"reason": "Feeling better"}, format="json")
+        .json()
+    )
+    assert body["cancellation_note"] == "Feeling better"
+
+
+def test_a_cancel_note_over_500_characters_is_refused(auth_client):
+    appointment = AppointmentFactory()
+    response = auth_client(appointment.patient).post(
+        url(appointment), {"reason": "x" * 501}, format="json"
+    )
+    assert response.status_code == 400
+    assert stored_status(appointment) == "pending"
+
+
+def test_a_patient_cannot_cancel_inside_the_cutoff(auth_client, monkeypatch, settings):
+    settings.CANCEL_CUTOFF_MINUTES = 60
+    freeze_local_time(monkeypatch, 8, 30)
+    appointment = AppointmentFactory(schedule=ScheduleFactory(date=timezone.localdate()))
+    response = auth_client(appointment.patient).post(url(appointment))
+    assert response.json()["code"] == "cutoff_passed"
+    assert stored_status(appointment) == "pending"
+
+
+def test_a_patient_can_cancel_just_outside_the_cutoff(auth_client, monkeypatch, settings):
+    settings.CANCEL_CUTOFF_MINUTES = 60
+    freeze_local_time(monkeypatch, 7, 59)
+    appointment = AppointmentFactory(schedule=ScheduleFactory(date=timezone.localdate()))
+    assert auth_client(appointment.patient).post(url(appointment)).status_code == 200
+
+
+def test_the_doctor_is_not_bound_by_the_cutoff(auth_client, monkeypatch, settings):
+    settings.CANCEL_CUTOFF_MINUTES = 60
+    freeze_local_time(monkeypatch, 8, 30)
+    appointment = AppointmentFactory(schedule=ScheduleFactory(date=timezone.localdate()))
+    assert auth_client(appointment.doctor).post(url(appointment)).status_code == 200
+
+
+def test_cancelling_a_checked_in_appointment_as_its_doctor_frees_the_slot(auth_client):
+    appointment = AppointmentFactory(
+        schedule=ScheduleFactory(date=timezone.localdate()), status="checked_in"
+    )
+    assert auth_client(appointment.doctor).post(url(appointment)).status_code == 200
+    assert stored_status(appointment) == "cancelled"

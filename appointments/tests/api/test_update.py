@@ -153,3 +153,36 @@ def test_database_refuses_two_active_visits_of_a_doctor_at_one_time():
     other = ScheduleFactory(doctor=a.doctor, date=a.appointment_date, start_time=dt.time(9, 0))
     with pytest.raises(IntegrityError), transaction.atomic():
         AppointmentFactory(schedule=other, doctor=a.doctor, appointment_date=a.appointment_date)
+
+
+def test_admin_patch_to_cancelled_records_reason_admin(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    body = auth_client(admin_user).patch(url(appointment), {"status": "cancelled"}).json()
+    assert (body["cancellation_reason"], body["cancelled_by"]) == ("admin", admin_user.pk)
+
+
+def test_admin_moving_a_cancelled_appointment_back_clears_the_cancellation(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    auth_client(appointment.doctor).post(
+        f"/api/appointments/{appointment.pk}/decline/", {"reason": "Away"}, format="json"
+    )
+    body = auth_client(admin_user).patch(url(appointment), {"status": "pending"}).json()
+    assert body["status"] == "pending"
+    assert [
+        body[k]
+        for k in ("cancellation_reason", "cancelled_by", "cancelled_at", "cancellation_note")
+    ] == [None, None, None, None]
+
+
+def test_admin_may_set_checked_in(auth_client, admin_user):
+    appointment = AppointmentFactory()
+    response = auth_client(admin_user).patch(url(appointment), {"status": "checked_in"})
+    assert response.status_code == 200
+    assert stored_status(appointment) == "checked_in"
+
+
+def test_admin_reactivating_into_checked_in_rechecks_the_slot(auth_client, admin_user):
+    cancelled = AppointmentFactory(status="cancelled")
+    AppointmentFactory(schedule=cancelled.schedule, status="checked_in")
+    response = auth_client(admin_user).patch(url(cancelled), {"status": "checked_in"})
+    assert response.json()["code"] == "slot_taken"
