@@ -27,7 +27,7 @@ class AuditAction(models.TextChoices):
     ADMIN_DEACTIVATED = "admin_deactivated"
     PATIENT_RECORD_READ = "patient_record_read"
     # A rotated refresh token presented again after the grace window: its family is revoked.
-    REFRESH_TOKEN_REUSED = "refresh_token_reused"
+    REFRESH_TOKEN_REUSED = "refresh_token_reused"  # noqa: S105 (an action name, not a secret)
     # Contract v1.1: the lifecycle, working hours, time off, closures, webhooks, calendar feeds.
     APPOINTMENT_CONFIRMED = "appointment_confirmed"
     APPOINTMENT_DECLINED = "appointment_declined"

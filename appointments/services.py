@@ -22,6 +22,7 @@ from appointments.models import (
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
+from healthcare import clinic
 from healthcare.db.raw import column_converter, table
 from healthcare.errors import Refusal
 from healthcare.events import emit
@@ -34,21 +35,22 @@ PATIENT_CONSTRAINT = "appointment_unique_active_patient_time"
 DOCTOR_UNAVAILABLE = "No bookable doctor with this id."
 SCHEDULE_INVALID = "No such schedule for this doctor."
 NOT_A_SLOT = "This time is not the start of a 30-minute slot of the schedule."
-SLOT_STARTED = "This slot has already started."
+SLOT_STARTED = "This slot has already started, or starts sooner than the minimum notice."
+BEYOND_HORIZON = "This slot lies past the booking horizon."
 SLOT_TAKEN = "This slot is already booked."
 PATIENT_BUSY = "The patient already holds an active appointment at this date and time."
 STATUS_INVALID = "Not a valid status."
 PATIENT_INVALID = "No active patient with this id."
 SCHEDULE_GONE = "The schedule of this appointment no longer holds its date."
 ALREADY_FINAL = "This appointment is already {status}; it can't be cancelled."
-PATIENT_TOO_LATE = "A patient can cancel only before the appointment starts."
+PATIENT_TOO_LATE = "Too late to cancel: past the clinic's cancellation cut-off."
 
 STATUS_VALUES = frozenset(s.value for s in AppointmentStatus)
 
 
 def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
     """The aware start of a slot: schedule dates and times are clinic wall-clock times."""
-    return timezone.make_aware(dt.datetime.combine(date, time))
+    return clinic.slot_starts_at(date, time)
 
 
 # The schedule, row-locked, with its doctor's name and fee, if the doctor is bookable. Written
@@ -250,8 +252,15 @@ def _book(*, patient, doctor_id, schedule_id, appointment_time, notes, status, a
     doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
         raise Refusal.of("appointment_time", "not_a_slot", NOT_A_SLOT)
-    if _slot_start(schedule.date, appointment_time) <= timezone.now():
+    # The booking policy: a patient booking for themselves needs the minimum notice; doctors
+    # and admins booking for a patient only a future slot. Nobody books past the horizon.
+    by_patient = actor is None or actor.pk == patient.pk
+    if _slot_start(schedule.date, appointment_time) <= clinic.bookable_after(
+        with_notice=by_patient
+    ):
         raise Refusal.of("appointment_time", "slot_started", SLOT_STARTED)
+    if schedule.date > clinic.horizon_date():
+        raise Refusal.of("appointment_time", "beyond_horizon", BEYOND_HORIZON)
     if status in ACTIVE_STATUSES:
         _check_slot_and_patient_free(
             doctor_id=doctor_id,
@@ -379,10 +388,12 @@ def appointment_cancel(*, appointment: AppointmentBooking, actor) -> Appointment
     if locked.status in FINAL_STATUSES:
         label = AppointmentStatus(locked.status).label.lower()
         raise Refusal.of("status", "already_final", ALREADY_FINAL.format(status=label))
+    # The cut-off binds the patient only (0: v1's "before it starts").
     if (
         is_its_patient
         and not (is_admin or is_its_doctor)
-        and _slot_start(locked.appointment_date, locked.appointment_time) <= timezone.now()
+        and _slot_start(locked.appointment_date, locked.appointment_time) - clinic.cancel_cutoff()
+        <= timezone.now()
     ):
         raise Refusal.of("appointment_time", "cutoff_passed", PATIENT_TOO_LATE)
     old_status = locked.status

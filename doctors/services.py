@@ -9,6 +9,7 @@ from django.utils import timezone
 from appointments.selectors import active_booking_times_by_schedule
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.slots import has_room_for_a_slot, is_slot_start
+from healthcare import clinic
 from healthcare.api.dates import DATE_MAX, DATE_OUT_OF_RANGE
 from healthcare.errors import NON_FIELD, Message, Refusal
 
@@ -93,6 +94,16 @@ def _item_errors(item: dict, today: dt.date) -> dict:
     return errors
 
 
+def _check_horizon(item: dict, errors: dict, horizon: dt.date) -> None:
+    """A schedule created or moved by a request must be dated by the booking horizon."""
+    if item["date"] > horizon:
+        errors.setdefault("date", []).append(
+            Message(
+                f"Schedules can't be dated after {horizon} (the booking horizon).", "beyond_horizon"
+            )
+        )
+
+
 @transaction.atomic
 def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
     """Make `items` the doctor's full list of upcoming schedules, all or nothing.
@@ -116,10 +127,13 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
     booked = active_booking_times_by_schedule(schedule_ids=existing.keys())
 
     errors: list[dict] = [_item_errors(item, today) for item in items]
+    horizon = clinic.horizon_date(today)
     seen_ids: set[int] = set()
     for index, item in enumerate(items):
         schedule_id = item.get("id")
         if schedule_id is None:
+            if not errors[index]:
+                _check_horizon(item, errors[index], horizon)
             continue
         if schedule_id not in existing:
             errors[index].setdefault("id", []).append(
@@ -132,6 +146,8 @@ def schedules_replace(*, doctor, items: list[dict]) -> list[DoctorSchedule]:
         seen_ids.add(schedule_id)
         if errors[index] or schedule_id not in existing:
             continue
+        if existing[schedule_id].date != item["date"]:
+            _check_horizon(item, errors[index], horizon)
         for date, time in booked.get(schedule_id, ()):
             if date != item["date"] or not is_slot_start(
                 item["start_time"], item["end_time"], time

@@ -88,6 +88,7 @@ BOOKING_CODES = [
     "schedule_invalid",
     "not_a_slot",
     "slot_started",
+    "beyond_horizon",
     "slot_taken",
     "patient_busy",
 ]
@@ -109,13 +110,21 @@ OPERATION_CODES = {
         "patient_busy",
     ],
     ("/api/appointments/{id}/cancel/", "post"): ["already_final", "cutoff_passed"],
-    ("/api/profile/", "put"): ["unique", "date_in_past", "too_short", "overlap", "schedule_booked"],
+    ("/api/profile/", "put"): [
+        "unique",
+        "date_in_past",
+        "too_short",
+        "overlap",
+        "schedule_booked",
+        "beyond_horizon",
+    ],
     ("/api/profile/", "patch"): [
         "unique",
         "date_in_past",
         "too_short",
         "overlap",
         "schedule_booked",
+        "beyond_horizon",
     ],
     ("/api/register/", "post"): ["unique", "invalid_choice", "password_too_short"],
 }
