@@ -92,6 +92,7 @@ BOOKING_CODES = [
     "slot_taken",
     "patient_busy",
 ]
+WORKING_HOURS_CODES = ["hours_overlap", "too_short", "max_length", "max_value", "min_value"]
 OPERATION_CODES = {
     ("/api/appointments/book/", "post"): BOOKING_CODES,
     ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
@@ -127,6 +128,8 @@ OPERATION_CODES = {
         "beyond_horizon",
     ],
     ("/api/register/", "post"): ["unique", "invalid_choice", "password_too_short"],
+    ("/api/profile/working-hours/", "put"): WORKING_HOURS_CODES,
+    ("/api/admin-panel/doctors/{id}/working-hours/", "put"): WORKING_HOURS_CODES,
 }
 
 
