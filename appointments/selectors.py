@@ -17,6 +17,7 @@ from appointments.models import ACTIVE_Q, ACTIVE_STATUSES, AppointmentBooking
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import public_doctor_sql
 from doctors.slots import slot_times, slots_after
+from healthcare import clinic
 from healthcare.db.raw import table
 from healthcare.db.router import read_connection
 
@@ -36,8 +37,9 @@ def active_booking_times_by_schedule(*, schedule_ids) -> dict[int, list[tuple[dt
     return result
 
 
-def schedules_with_free_slot(*, after: dt.datetime) -> QuerySet:
-    """Schedules with a free slot starting after `after` (a local datetime); one query.
+def schedules_with_free_slot(*, after: dt.datetime, until: dt.date | None = None) -> QuerySet:
+    """Schedules with a free slot starting after `after` (a local datetime), dated by `until`
+    (when given); one query.
 
     Per schedule: its slots starting after then (`slots_after`, the grid's own expression)
     outnumber its active bookings starting after then. Bookings only ever sit on slot starts of
@@ -54,33 +56,36 @@ def schedules_with_free_slot(*, after: dt.datetime) -> QuerySet:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return (
-        DoctorSchedule.objects.filter(date__gte=after.date())
-        .annotate(free=slots_after(after) - Coalesce(Subquery(booked_after), 0))
-        .filter(free__gt=0)
+    schedules = DoctorSchedule.objects.filter(date__gte=after.date())
+    if until is not None:
+        schedules = schedules.filter(date__lte=until)
+    return schedules.annotate(free=slots_after(after) - Coalesce(Subquery(booked_after), 0)).filter(
+        free__gt=0
     )
 
 
 def free_future_slot_sql() -> tuple[str, tuple]:
     """SQL and its parameters, for an outer query on the user table (by its table name, not an
-    alias): has the doctor a free slot starting after now?
+    alias): has the doctor a free slot a patient can book now (minimum notice and horizon)?
 
     `schedules_with_free_slot` compiled by the ORM; tests pin it against the slot list on
     SQLite and PostgreSQL.
     """
-    # Slots and bookings start on whole minutes, so "after now" and "after the current minute
-    # began" pick the same ones: the query compiles once a minute, not on every request
+    # Slots and bookings start on whole minutes, so "after then" and "after the minute it falls
+    # in began" pick the same ones: the query compiles once a minute, not on every request
     # (compiling it cost more than the rest of the directory's request, bench/results.md).
-    minute = timezone.localtime().replace(second=0, microsecond=0)
-    return _free_slot_sql_at(connection.alias, minute)
+    now = timezone.now()
+    after = timezone.localtime(clinic.bookable_after(with_notice=True, now=now))
+    until = clinic.horizon_date(timezone.localdate(now))
+    return _free_slot_sql_at(connection.alias, after.replace(second=0, microsecond=0), until)
 
 
 @functools.lru_cache(maxsize=4)
-def _free_slot_sql_at(alias: str, after: dt.datetime) -> tuple[str, tuple]:
+def _free_slot_sql_at(alias: str, after: dt.datetime, until: dt.date) -> tuple[str, tuple]:
     # Correlated with the outer query's doctor, so the database tests only the doctors the
     # directory's other filters let through, each along the (doctor, date) index.
     outer_id = RawSQL(f"{table(get_user_model())}.id", ())  # noqa: S611 (a quoted table name)
-    schedules = schedules_with_free_slot(after=after).filter(doctor_id=outer_id)
+    schedules = schedules_with_free_slot(after=after, until=until).filter(doctor_id=outer_id)
     sql, params = schedules.order_by().values("id").query.sql_with_params()
     # Only Django's compiled SQL and a quoted table name are formatted in; values are parameters.
     return f"EXISTS ({sql})", tuple(params)
@@ -101,19 +106,30 @@ INNER JOIN {detail} d ON d.doctor_id = s.doctor_id"""
 
 
 def doctor_slot_list(
-    *, doctor_id: int, date_from: dt.date, date_to: dt.date, public_only: bool = False
+    *,
+    doctor_id: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    public_only: bool = False,
+    with_notice: bool = False,
+    available: bool | None = None,
 ) -> list[dict]:
-    """Every slot of the doctor's schedules in [date_from, date_to] starting after now.
+    """Every slot of the doctor's schedules in [date_from, date_to] that can still be booked.
 
-    Each `{schedule, date, time, available}`, taken ones `available: False`, by date and time;
-    one query whatever the range. `public_only` counts only the schedules of a doctor the public
+    Each `{schedule, date, time, available}`, taken ones `available: False` (`available` keeps
+    only one kind), by date and time; one query whatever the range. A slot is listed if it starts
+    after now (after now + the minimum notice `with_notice`, as patients are shown) and is dated
+    by the booking horizon. `public_only` counts only the schedules of a doctor the public
     directory lists (active, verified): an empty list then means "no slots" or "no such public
     doctor", for the caller to tell apart.
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    # Dates before today hold no future slot: not even read.
-    first_day = max(date_from, today)
+    after = clinic.bookable_after(with_notice=with_notice, now=now)
+    # Dates before the first bookable one hold no bookable slot, nor do those past the
+    # horizon: not even read.
+    first_day = max(date_from, timezone.localdate(after))
+    date_to = min(date_to, clinic.horizon_date(today))
     if first_day > date_to:
         return []
     ops = connection.ops
@@ -146,17 +162,13 @@ def doctor_slot_list(
     slots = []
     for schedule_id, (date, start_time, end_time) in schedules.items():
         for time in slot_times(start_time, end_time):
-            # Only today's slots can have started (clinic wall-clock time made aware).
-            if date == today and timezone.make_aware(dt.datetime.combine(date, time)) <= now:
+            # Only the first day's slots can start too soon (clinic wall-clock time made aware).
+            if date == first_day and clinic.slot_starts_at(date, time) <= after:
                 continue
-            slots.append(
-                {
-                    "schedule": schedule_id,
-                    "date": date,
-                    "time": time,
-                    "available": (schedule_id, time) not in taken,
-                }
-            )
+            free = (schedule_id, time) not in taken
+            if available is not None and free != available:
+                continue
+            slots.append({"schedule": schedule_id, "date": date, "time": time, "available": free})
     slots.sort(key=lambda s: (s["date"], s["time"], s["schedule"]))
     return slots
 
@@ -205,6 +217,8 @@ APPOINTMENT_FIELDS = (
     ("schedule", "schedule_id"),
     ("appointment_date", "appointment_date"),
     ("appointment_time", "appointment_time"),
+    ("starts_at", "starts_at"),
+    ("ends_at", "ends_at"),
     ("status", "status"),
     ("notes", "notes"),
     ("fee", "fee"),
@@ -217,7 +231,11 @@ APPOINTMENT_FIELDS = (
     ("rescheduled_to", "rescheduled_to_id"),
 )
 _NAMES = {"patient_name": "patient__full_name", "doctor_name": "doctor__full_name"}
-APPOINTMENT_COLUMNS = tuple(key for _, key in APPOINTMENT_FIELDS if key not in _NAMES)
+# Computed by the output serializer from the date and time (healthcare/clinic.py): no columns.
+SLOT_INSTANTS = ("starts_at", "ends_at")
+APPOINTMENT_COLUMNS = tuple(
+    key for _, key in APPOINTMENT_FIELDS if key not in _NAMES and key not in SLOT_INSTANTS
+)
 
 
 def appointment_row(booking: AppointmentBooking) -> dict:

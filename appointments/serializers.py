@@ -4,9 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from appointments.models import AppointmentBooking, AppointmentStatus, CancellationReason
-from appointments.selectors import APPOINTMENT_FIELDS, appointment_row
-from healthcare.api.formats import date_out, datetime_out, money, time_out
+from appointments.selectors import APPOINTMENT_FIELDS, SLOT_INSTANTS, appointment_row
+from healthcare.api.formats import SlotInstantField, date_out, datetime_out, money, time_out
 from healthcare.api.ids import MAX_ID
+from healthcare.clinic import instant_out, slot_ends_at, slot_starts_at
 
 
 @extend_schema_field(
@@ -30,6 +31,8 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     doctor_name = serializers.CharField(source="doctor.full_name", read_only=True)
     cancellation_reason = CancellationReasonField(read_only=True, allow_null=True)
+    starts_at = SlotInstantField(date="appointment_date", time="appointment_time")
+    ends_at = SlotInstantField(date="appointment_date", time="appointment_time", end=True)
 
     class Meta:
         model = AppointmentBooking
@@ -40,9 +43,17 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
         # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py). Takes
         # a row of `appointment_list_rows` (the list) or a booking with patient and doctor.
         row = instance if isinstance(instance, dict) else appointment_row(instance)
-        out = {name: row[key] for name, key in APPOINTMENT_FIELDS}
-        out["appointment_date"] = date_out(out["appointment_date"])
-        out["appointment_time"] = time_out(out["appointment_time"])
+        date, time = row["appointment_date"], row["appointment_time"]
+        instants = {
+            "starts_at": instant_out(slot_starts_at(date, time)),
+            "ends_at": instant_out(slot_ends_at(date, time)),
+        }
+        out = {
+            name: instants[key] if key in SLOT_INSTANTS else row[key]
+            for name, key in APPOINTMENT_FIELDS
+        }
+        out["appointment_date"] = date_out(date)
+        out["appointment_time"] = time_out(time)
         out["fee"] = money(out["fee"])
         out["created_at"] = datetime_out(out["created_at"])
         if out["cancelled_at"] is not None:

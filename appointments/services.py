@@ -25,6 +25,7 @@ from appointments.models import (
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
+from healthcare import clinic
 from healthcare.db.raw import column_converter, table
 from healthcare.errors import Refusal
 from healthcare.events import emit
@@ -37,7 +38,8 @@ PATIENT_CONSTRAINT = "appointment_unique_active_patient_time"
 DOCTOR_UNAVAILABLE = "No bookable doctor with this id."
 SCHEDULE_INVALID = "No such schedule for this doctor."
 NOT_A_SLOT = "This time is not the start of a 30-minute slot of the schedule."
-SLOT_STARTED = "This slot has already started."
+SLOT_STARTED = "This slot has already started, or starts sooner than the minimum notice."
+BEYOND_HORIZON = "This slot lies past the booking horizon."
 SLOT_TAKEN = "This slot is already booked."
 PATIENT_BUSY = "The patient already holds an active appointment at this date and time."
 STATUS_INVALID = "Not a valid status."
@@ -57,7 +59,7 @@ STATUS_VALUES = frozenset(s.value for s in AppointmentStatus)
 
 def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
     """The aware start of a slot: schedule dates and times are clinic wall-clock times."""
-    return timezone.make_aware(dt.datetime.combine(date, time))
+    return clinic.slot_starts_at(date, time)
 
 
 # The schedule, row-locked, with its doctor's name and fee, if the doctor is bookable. Written
@@ -272,8 +274,15 @@ def _book(
     doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
         raise Refusal.of("appointment_time", "not_a_slot", NOT_A_SLOT)
-    if _slot_start(schedule.date, appointment_time) <= timezone.now():
+    # The booking policy: a patient booking for themselves needs the minimum notice; doctors
+    # and admins booking for a patient only a future slot. Nobody books past the horizon.
+    by_patient = actor is None or actor.pk == patient.pk
+    if _slot_start(schedule.date, appointment_time) <= clinic.bookable_after(
+        with_notice=by_patient
+    ):
         raise Refusal.of("appointment_time", "slot_started", SLOT_STARTED)
+    if schedule.date > clinic.horizon_date():
+        raise Refusal.of("appointment_time", "beyond_horizon", BEYOND_HORIZON)
     if status in ACTIVE_STATUSES:
         _check_slot_and_patient_free(
             doctor_id=doctor_id,
@@ -364,9 +373,9 @@ def _check_patient_cutoff(appointment: AppointmentBooking) -> None:
     The one place the patient's cut-off is checked (cancel and reschedule); with 0, v1's rule:
     at or after the start is too late. Doctors and admins are not bound by it.
     """
-    minutes = getattr(settings, "CANCEL_CUTOFF_MINUTES", 0)
+    minutes = settings.CANCEL_CUTOFF_MINUTES
     start = _slot_start(appointment.appointment_date, appointment.appointment_time)
-    if start - dt.timedelta(minutes=minutes) <= timezone.now():
+    if start - clinic.cancel_cutoff() <= timezone.now():
         message = PATIENT_PAST_CUTOFF.format(minutes=minutes) if minutes else PATIENT_TOO_LATE
         raise Refusal.of("appointment_time", "cutoff_passed", message)
 

@@ -43,8 +43,17 @@ class DoctorDetail(models.Model):
         return f"{self.specialization or 'Doctor'} — {self.license_number or 'no licence yet'}"
 
 
+class ScheduleSource(models.TextChoices):
+    WEEKLY = "weekly", "Generated from weekly working hours"
+    MANUAL = "manual", "Entered by hand"
+
+
 class DoctorSchedule(models.Model):
-    """A dated block of a doctor's time, cut into 30-minute slots from `start_time`."""
+    """A dated block of a doctor's time, cut into 30-minute slots from `start_time`.
+
+    `weekly` ones are generated from the doctor's working hours (doctors/generation.py);
+    `manual` ones are the doctor's own and replace a date's generated ones.
+    """
 
     doctor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="schedules"
@@ -52,6 +61,9 @@ class DoctorSchedule(models.Model):
     date = models.DateField()
     start_time = models.TimeField()
     end_time = models.TimeField()
+    source = models.CharField(
+        max_length=10, choices=ScheduleSource.choices, default=ScheduleSource.MANUAL
+    )
 
     class Meta:
         ordering = ["date", "start_time", "id"]
@@ -68,3 +80,34 @@ class DoctorSchedule(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class WorkingHours(models.Model):
+    """One weekly interval of a doctor's working time; `weekday` 0 = Monday … 6 = Sunday.
+
+    A weekday may hold several (the gaps are breaks); they never overlap (service rule, under a
+    lock on the doctor's row).
+    """
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time", "id"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="workinghours_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="workinghours_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["doctor", "weekday"], name="workinghours_doctor_idx")]
+
+    def __str__(self):
+        day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[self.weekday]
+        return f"{day} {self.start_time:%H:%M}–{self.end_time:%H:%M}"

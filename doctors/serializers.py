@@ -32,8 +32,16 @@ class DoctorDetailInputSerializer(serializers.Serializer):
 class ScheduleOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = DoctorSchedule
-        fields = ["id", "date", "start_time", "end_time"]
+        fields = ["id", "date", "start_time", "end_time", "source"]
         read_only_fields = fields
+
+
+class WorkingHoursSerializer(serializers.Serializer):
+    """One weekly interval, in and out: `weekday` 0 = Monday … 6 = Sunday."""
+
+    weekday = serializers.IntegerField(min_value=0, max_value=6)
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
 
 
 class ScheduleItemInputSerializer(serializers.Serializer):

@@ -26,9 +26,10 @@ from doctors.selectors import (
 )
 from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api import dates
-from healthcare.api.formats import date_out, money, time_out
+from healthcare.api.formats import SlotInstantField, date_out, money, time_out
 from healthcare.api.ids import MAX_ID
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
+from healthcare.clinic import instant_out, slot_ends_at, slot_starts_at
 from users.models import User
 
 DEFAULT_SLOT_DAYS = 7
@@ -98,14 +99,19 @@ class SlotOutputSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(read_only=True)
     date = serializers.DateField(read_only=True)
     time = serializers.TimeField(read_only=True)
+    starts_at = SlotInstantField(date="date", time="time")
+    ends_at = SlotInstantField(date="date", time="time", end=True)
     available = serializers.BooleanField(read_only=True)
 
     def to_representation(self, instance):
         # Hand-written: slots are read before every booking (healthcare/api/formats.py).
+        date, time = instance["date"], instance["time"]
         return {
             "schedule": instance["schedule"],
-            "date": date_out(instance["date"]),
-            "time": time_out(instance["time"]),
+            "date": date_out(date),
+            "time": time_out(time),
+            "starts_at": instant_out(slot_starts_at(date, time)),
+            "ends_at": instant_out(slot_ends_at(date, time)),
             "available": instance["available"],
         }
 
@@ -115,6 +121,8 @@ class SlotRangeInputSerializer(serializers.Serializer):
 
     date_from = dates.DateField(required=False)
     date_to = dates.DateField(required=False)
+    # The strings `true`/`false` (anything else is a 400), as the doctors list takes them.
+    available = serializers.ChoiceField(choices=["true", "false"], required=False)
 
     def validate(self, attrs):
         date_from = attrs.get("date_from") or timezone.localdate()
@@ -125,7 +133,12 @@ class SlotRangeInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"date_to": [f"The range may span at most {MAX_SLOT_RANGE_DAYS + 1} days."]}
             )
-        return {"date_from": date_from, "date_to": date_to}
+        available = attrs.get("available")
+        return {
+            "date_from": date_from,
+            "date_to": date_to,
+            "available": None if available is None else available == "true",
+        }
 
 
 @extend_schema(
@@ -136,7 +149,8 @@ class SlotRangeInputSerializer(serializers.Serializer):
         OpenApiParameter(
             "available",
             OpenApiTypes.BOOL,
-            description="`true`: doctors with at least one free slot starting after now; "
+            description="`true`: doctors with at least one free slot a patient can book now "
+            "(after the minimum notice, by the booking horizon); "
             "`false`: doctors with none. Left out: both.",
         ),
     ],
@@ -180,6 +194,11 @@ class DoctorDetailView(APIView):
         OpenApiParameter(
             "date_to", OpenApiTypes.DATE, description="Default: date_from + 7 days; ≤ +30 days."
         ),
+        OpenApiParameter(
+            "available",
+            OpenApiTypes.BOOL,
+            description="`true`: free slots only; `false`: taken ones only. Left out: both.",
+        ),
     ],
 )
 class DoctorSlotListView(ListAPIView):
@@ -199,7 +218,16 @@ class DoctorSlotListView(ListAPIView):
             raise ValidationError(params.errors)
         # The public-doctor test rides in the schedules query; only an empty answer needs the
         # doctor looked up, to tell "no slots" from "no such public doctor" (404).
-        slots = doctor_slot_list(doctor_id=doctor_id, public_only=True, **params.validated_data)
+        # Patients (and anonymous visitors) are shown slots past the minimum notice; doctors and
+        # admins may book any future slot, so they see those too.
+        user = self.request.user
+        staff = getattr(user, "is_doctor", False) or getattr(user, "is_admin", False)
+        slots = doctor_slot_list(
+            doctor_id=doctor_id,
+            public_only=True,
+            with_notice=not staff,
+            **params.validated_data,
+        )
         if not slots:
             doctor_public_get(doctor_id=doctor_id, with_schedules=False)
         return slots

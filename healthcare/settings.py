@@ -202,6 +202,16 @@ USE_TZ = True
 
 PHONE_REGION = os.environ.get("PHONE_REGION", "BD").upper()
 
+# The clinic and its booking policy (shown by GET /api/clinic/; read in healthcare/clinic.py).
+CLINIC_NAME = os.environ.get("CLINIC_NAME", "Clinic")
+CURRENCY = os.environ.get("CURRENCY", "BDT")
+# A patient books (and is shown) only slots starting more than this many minutes from now.
+BOOKING_MIN_NOTICE_MINUTES = env_int("BOOKING_MIN_NOTICE_MINUTES", 0)
+# Slots dated after today + this many days are neither listed nor bookable.
+BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 60)
+# A patient cancels only while the start is more than this many minutes away.
+CANCEL_CUTOFF_MINUTES = env_int("CANCEL_CUTOFF_MINUTES", 0)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
@@ -316,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "appointments", "description": "Booking, reading and cancelling appointments."},
         {"name": "admin-panel", "description": "Clinic administration (role `admin` only)."},
         {"name": "service", "description": "Health check for load balancers and monitors."},
+        {"name": "clinic", "description": "The clinic: time zone, booking policy, closures."},
     ],
     # Error responses (400/401/403/404/413/415/429) documented once for every operation.
     "POSTPROCESSING_HOOKS": [

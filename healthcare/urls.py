@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("appointments.urls")),
     path("api/admin-panel/", include("admin_panel.urls")),
     path("api/health/", api_views.HealthView.as_view(), name="health"),
+    path("api/clinic/", api_views.ClinicView.as_view(), name="clinic"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", api_views.SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", api_views.RedocView.as_view(url_name="schema"), name="redoc"),

@@ -9,7 +9,7 @@ from doctors.serializers import (
     ScheduleItemInputSerializer,
     ScheduleOutputSerializer,
 )
-from doctors.services import MAX_SCHEDULES
+from doctors.services import MAX_SCHEDULE_ITEMS
 from users.models import Role, User
 from users.phone import normalize_mobile_number
 
@@ -91,7 +91,9 @@ class ProfileUpdateInputSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     mobile_number = MobileNumberField()
     doctor_detail = DoctorDetailInputSerializer(required=False)
-    schedules = ScheduleItemInputSerializer(many=True, required=False, max_length=MAX_SCHEDULES)
+    schedules = ScheduleItemInputSerializer(
+        many=True, required=False, max_length=MAX_SCHEDULE_ITEMS
+    )
 
 
 class TokenPairSerializer(serializers.Serializer):

@@ -11,6 +11,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
+from rest_framework import serializers
+
+from healthcare import clinic
 
 CENT = Decimal("0.01")
 
@@ -38,3 +41,23 @@ def datetime_out(value: dt.datetime) -> str:
     """ISO 8601 in the current time zone, `Z` for UTC, as DRF's `DateTimeField` renders it."""
     text = value.astimezone(timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class SlotInstantField(serializers.DateTimeField):
+    """`starts_at`/`ends_at` of a slot, from its date and wall-clock time in the clinic's zone.
+
+    Reads the whole object (a dict row or a model instance) by the names of its date and time;
+    ISO 8601 with the clinic's UTC offset (healthcare/clinic.py).
+    """
+
+    def __init__(self, *, date: str, time: str, end: bool = False, **kwargs):
+        self._date, self._time, self._end = date, time, end
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        if isinstance(value, dict):
+            date, time = value[self._date], value[self._time]
+        else:
+            date, time = getattr(value, self._date), getattr(value, self._time)
+        instant = (clinic.slot_ends_at if self._end else clinic.slot_starts_at)(date, time)
+        return clinic.instant_out(instant)

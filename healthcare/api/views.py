@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from healthcare.api import schema  # noqa: F401 (registers the OpenAPI extensions)
 from healthcare.api.exceptions import json_error
 from healthcare.api.throttling import CACHE_ERRORS
+from healthcare.clinic import clinic_info
 
 API_PREFIX = "/api/"
 
@@ -101,6 +102,35 @@ class HealthView(APIView):
         if not database:
             return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(body)
+
+
+class BookingPolicySerializer(serializers.Serializer):
+    min_notice_minutes = serializers.IntegerField(read_only=True)
+    horizon_days = serializers.IntegerField(read_only=True)
+    cancel_cutoff_minutes = serializers.IntegerField(read_only=True)
+
+
+class ClinicSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    time_zone = serializers.CharField(read_only=True, help_text="IANA zone, e.g. `Asia/Dhaka`.")
+    slot_minutes = serializers.IntegerField(read_only=True)
+    currency = serializers.CharField(read_only=True, help_text="ISO 4217 code, e.g. `BDT`.")
+    booking = BookingPolicySerializer(read_only=True)
+
+
+class ClinicView(APIView):
+    """The clinic's name, time zone, slot length, currency and booking policy, for front ends."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["clinic"],
+        operation_id="clinic_retrieve",
+        summary="Read the clinic's time zone, slot length, currency and booking policy",
+        responses=ClinicSerializer,
+    )
+    def get(self, request):
+        return Response(clinic_info())
 
 
 class _NoOutsideRequests:

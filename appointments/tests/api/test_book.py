@@ -56,6 +56,8 @@ def test_booking_response_has_the_contract_fields(auth_client, patient):
         "schedule",
         "appointment_date",
         "appointment_time",
+        "starts_at",
+        "ends_at",
         "status",
         "notes",
         "fee",

@@ -40,6 +40,7 @@ def test_detail_lists_upcoming_schedules_in_order(api_client):
         "date": today.isoformat(),
         "start_time": "09:00",
         "end_time": "12:00",
+        "source": "manual",
     }
 
 

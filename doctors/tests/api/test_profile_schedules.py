@@ -351,7 +351,10 @@ def test_cancelled_booking_does_not_pin_the_slot(client, doctor, schedule):
 
 
 def test_up_to_366_schedules_are_accepted(client, doctor):
-    items = [item(days(n), "09:00", "10:00") for n in range(366)]
+    # Six a day over the horizon's 61 dates (schedules can't be created past it).
+    items = [
+        item(days(n % 61), f"{8 + n // 61:02d}:00", f"{8 + n // 61:02d}:30") for n in range(366)
+    ]
     response = client.patch(URL, {"schedules": items})
     assert response.status_code == 200
     assert DoctorSchedule.objects.filter(doctor=doctor).count() == 366
@@ -372,7 +375,8 @@ def test_replace_runs_a_fixed_number_of_queries(
     auth_client, django_assert_max_num_queries, django_assert_num_queries
 ):
     first, second = auth_client(DoctorFactory()), auth_client(DoctorFactory())
-    with django_assert_max_num_queries(15) as one:
+    # 15 before generated schedules; the regeneration of the dates reads three more.
+    with django_assert_max_num_queries(18) as one:
         first.patch(URL, {"schedules": [item(days(1))]})
     many = [item(days(n)) for n in range(1, 51)]
     with django_assert_num_queries(len(one.captured_queries)):
@@ -413,3 +417,29 @@ def test_unverified_doctor_manages_schedules(auth_client):
     response = auth_client(unverified).patch(URL, {"schedules": [item(days(1))]})
     assert response.status_code == 200
     assert stored(unverified) == [(days(1), dt.time(9), dt.time(12))]
+
+
+def test_a_schedule_past_the_booking_horizon_is_refused(client, settings):
+    settings.BOOKING_HORIZON_DAYS = 10
+    response = client.patch(URL, {"schedules": [item(days(11))]})
+    assert response.status_code == 400
+    assert response.json()["code"] == "beyond_horizon"
+    assert response.json()["errors"][0]["field"] == "schedules.0.date"
+
+
+def test_a_schedule_on_the_horizon_day_is_accepted(client, settings):
+    settings.BOOKING_HORIZON_DAYS = 10
+    assert client.patch(URL, {"schedules": [item(days(10))]}).status_code == 200
+
+
+def test_a_schedule_past_the_horizon_sent_back_unchanged_is_accepted(client, doctor, settings):
+    far = ScheduleFactory(doctor=doctor, date=days(20))
+    settings.BOOKING_HORIZON_DAYS = 10
+    response = client.patch(URL, {"schedules": [existing(far)]})
+    assert response.status_code == 200
+
+
+def test_moving_a_schedule_past_the_horizon_is_refused(client, schedule, settings):
+    settings.BOOKING_HORIZON_DAYS = 10
+    response = client.patch(URL, {"schedules": [existing(schedule, date=days(11).isoformat())]})
+    assert response.json()["code"] == "beyond_horizon"

@@ -28,9 +28,24 @@ def test_slots_cover_the_schedule_grid(api_client):
     schedule = ScheduleFactory(end_time=dt.time(10, 15))
     response = api_client.get(url(schedule.doctor_id))
     assert response.status_code == 200
+    day = days(1).isoformat()
     assert response.json()["results"] == [
-        {"schedule": schedule.pk, "date": days(1).isoformat(), "time": "09:00", "available": True},
-        {"schedule": schedule.pk, "date": days(1).isoformat(), "time": "09:30", "available": True},
+        {
+            "schedule": schedule.pk,
+            "date": day,
+            "time": "09:00",
+            "starts_at": f"{day}T09:00:00+06:00",
+            "ends_at": f"{day}T09:30:00+06:00",
+            "available": True,
+        },
+        {
+            "schedule": schedule.pk,
+            "date": day,
+            "time": "09:30",
+            "starts_at": f"{day}T09:30:00+06:00",
+            "ends_at": f"{day}T10:00:00+06:00",
+            "available": True,
+        },
     ]
 
 

@@ -72,6 +72,7 @@ def test_doctor_sees_only_upcoming_schedules_by_date_and_start(auth_client, doct
         "date": days(0).isoformat(),
         "start_time": "08:00",
         "end_time": "10:00",
+        "source": "manual",
     }
 
 

@@ -1,0 +1,73 @@
+"""The clinic's clock and booking policy: when a slot starts, and what may be booked or cancelled.
+
+Schedule dates and times are wall-clock times in the clinic's zone (`TIME_ZONE`); a slot's
+instants come from zoneinfo, so a week spanning a DST change gets each day's own offset. The
+policy settings (`BOOKING_MIN_NOTICE_MINUTES`, `BOOKING_HORIZON_DAYS`, `CANCEL_CUTOFF_MINUTES`)
+are read here only, on every call (tests override them).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from doctors.slots import SLOT_MINUTES
+
+
+def _instant(wall: dt.datetime) -> dt.datetime:
+    """A clinic wall-clock time as an aware instant, shown as the clinic's clocks show it.
+
+    The round trip through UTC normalises a wall time that a DST jump skips (01:30 when clocks
+    go from 01:00 to 02:00 is read with the earlier offset, and shown as 02:30).
+    """
+    zone = timezone.get_current_timezone()
+    return wall.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+
+
+def slot_starts_at(date: dt.date, time: dt.time) -> dt.datetime:
+    """The aware instant a slot starts: its date and wall-clock time in the clinic's zone."""
+    return _instant(dt.datetime.combine(date, time))
+
+
+def slot_ends_at(date: dt.date, time: dt.time) -> dt.datetime:
+    """The aware instant a slot ends: 30 wall-clock minutes after its start (clinic's zone)."""
+    return _instant(dt.datetime.combine(date, time) + dt.timedelta(minutes=SLOT_MINUTES))
+
+
+def instant_out(value: dt.datetime) -> str:
+    """ISO 8601 with the clinic's UTC offset (`2026-12-06T09:30:00+06:00`; `+00:00`, never `Z`)."""
+    return value.astimezone(timezone.get_current_timezone()).isoformat()
+
+
+def min_notice() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+
+
+def cancel_cutoff() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.CANCEL_CUTOFF_MINUTES)
+
+
+def horizon_date(today: dt.date | None = None) -> dt.date:
+    """The last bookable date: today + `BOOKING_HORIZON_DAYS` (both ends count)."""
+    return (today or timezone.localdate()) + dt.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+
+
+def bookable_after(*, with_notice: bool, now: dt.datetime | None = None) -> dt.datetime:
+    """The instant a bookable slot must start after: now, plus the minimum notice for patients."""
+    now = now or timezone.now()
+    return now + min_notice() if with_notice else now
+
+
+def clinic_info() -> dict:
+    """The clinic as `GET /api/clinic/` shows it."""
+    return {
+        "name": settings.CLINIC_NAME,
+        "time_zone": settings.TIME_ZONE,
+        "slot_minutes": SLOT_MINUTES,
+        "currency": settings.CURRENCY,
+        "booking": {
+            "min_notice_minutes": settings.BOOKING_MIN_NOTICE_MINUTES,
+            "horizon_days": settings.BOOKING_HORIZON_DAYS,
+            "cancel_cutoff_minutes": settings.CANCEL_CUTOFF_MINUTES,
+        },
+    }
