@@ -7,6 +7,8 @@ STAMP := $(VENV)/.requirements-installed
 # Test runs use production-like settings (DEBUG off) with a throwaway key and no HTTPS redirect.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-test-only-key-0123456789abcdefghijklmnop DJANGO_SECURE_SSL_REDIRECT=0
 RUN_ENV := DJANGO_DEBUG=1
+# `make run` needs no broker: notifications go out in-process, the periodic ones from a thread.
+SERVE_ENV := $(RUN_ENV) NOTIFY_INPROCESS_SCHEDULER=1
 # `make run PORT=8001` when 8000 is taken.
 PORT ?= 8000
 
@@ -27,7 +29,13 @@ seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 run: seed
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(SERVE_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The task queue for real (notifications/): a Celery worker with its scheduler on the broker at
+# CELERY_BROKER_URL (default REDIS_URL), e.g. `REDIS_URL=redis://127.0.0.1:6379/0 make worker`.
+.PHONY: worker
+worker: venv
+	$(RUN_ENV) $(VENV)/bin/celery -A healthcare worker --beat -l info
 
 test: venv
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

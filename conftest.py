@@ -33,6 +33,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _notifications_in_process(settings):
+    # No broker in tests unless a test starts one (notifications/tests/test_worker.py): delivery
+    # runs in-process after commit, and SMS go to `notifications.sms.outbox`.
+    from notifications import sms
+
+    settings.CELERY_BROKER_URL = ""
+    settings.SMS_URL = "locmem:"
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "doctors",
     "appointments",
     "admin_panel",
+    "notifications",
 ]
 
 # A streaming replica for the reads of safe requests (healthcare/db/router.py). Unset (the
@@ -325,6 +326,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "doctors", "description": "The public doctors directory and bookable slots."},
         {"name": "appointments", "description": "Booking, reading and cancelling appointments."},
         {"name": "admin-panel", "description": "Clinic administration (role `admin` only)."},
+        {
+            "name": "notifications",
+            "description": "Email and SMS about appointments: preferences, and the outbox.",
+        },
         {"name": "service", "description": "Health check for load balancers and monitors."},
         {"name": "clinic", "description": "The clinic: time zone, booking policy, closures."},
     ],
@@ -340,6 +345,9 @@ SPECTACULAR_SETTINGS = {
         "SelfRegistrationRoleEnum": ["patient", "doctor"],
         "AppointmentStatusEnum": "appointments.models.AppointmentStatus",
         "AuditActionEnum": "admin_panel.models.AuditAction",
+        "NotificationStatusEnum": "notifications.models.NotificationStatus",
+        "NotificationChannelEnum": "notifications.models.Channel",
+        "NotificationEventEnum": "notifications.models.Event",
         "HealthStatusEnum": ["ok", "degraded", "error"],
         "HealthCheckEnum": ["ok", "unavailable"],
     },
@@ -384,4 +392,62 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
     },
+}
+
+
+# Notifications (contract v1.1): email and SMS backends from URLs, the task queue (Celery).
+def _email_settings(url: str) -> dict:
+    """`console:` (the default), `smtp://[user:pass@]host:port` or `smtp+tls://…` (STARTTLS)."""
+    from urllib.parse import unquote, urlsplit
+
+    if url in {"", "console:"}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtp+tls", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured("EMAIL_URL must be console:, smtp://… or smtp+tls://…")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+    }
+
+
+def env_int_list(name: str, default: str) -> list[int]:
+    return [int(item) for item in env_list(name, default)]
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "console:").strip()
+globals().update(_email_settings(EMAIL_URL))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clinic@localhost")
+SMS_URL = os.environ.get("SMS_URL", "console:").strip()
+SMS_TOKEN = os.environ.get("SMS_TOKEN", "")
+SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 10)
+REMINDER_OFFSETS_MINUTES = env_int_list("REMINDER_OFFSETS_MINUTES", "1440,120")
+NOTIFY_RETRY_SECONDS = env_int_list("NOTIFY_RETRY_SECONDS", "10,60,300,1800,7200")
+NOTIFY_KEEP_DAYS = env_int("NOTIFY_KEEP_DAYS", 90)
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+# No broker (the `make run` default): delivery runs in-process right after each commit, and
+# `make run` starts a small scheduler thread for the periodic tasks (notifications/scheduler.py).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or REDIS_URL
+NOTIFY_INPROCESS_SCHEDULER = env_bool("NOTIFY_INPROCESS_SCHEDULER", False)
+# The queue tasks go to and workers read (`celery -A healthcare worker` reads it by default):
+# deployments sharing one Redis each keep their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "").strip() or "celery"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold the request that enqueues: the row stays pending and the
+# sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "notifications.tasks.sweep", "schedule": 60.0},
+    "notifications-prune": {"task": "notifications.tasks.prune", "schedule": 24 * 60 * 60.0},
 }

@@ -1,0 +1,11 @@
+"""The notification paths under /api/admin-panel/ (included by the root URLconf)."""
+
+from healthcare.api.routers import IdRouter
+from notifications import views
+
+router = IdRouter()
+router.register(
+    "notifications", views.NotificationAdminViewSet, basename="admin-panel-notification"
+)
+
+urlpatterns = router.urls

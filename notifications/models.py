@@ -1,0 +1,114 @@
+"""The notification outbox: one row per message to one user on one channel.
+
+Rows are written in the same transaction as the change they announce (a rollback writes none)
+and delivered afterwards by the task queue, which claims each row before sending it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class Event(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    REMINDER = "reminder", "Reminder"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class NotificationPreference(models.Model):
+    """Which channels a user wants; no row means everything on (the contract's default)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=True)
+    reminders = models.BooleanField(default=True)
+
+    def __str__(self):
+        return f"preferences of user {self.user_id}"
+
+
+class Notification(models.Model):
+    """One email or SMS to one user about one appointment; `pending` until a worker sends it.
+
+    `due_at` is when it may go out (now for events, the reminder time for reminders, the next
+    retry after a failure); `claimed_until` is the lease of the worker sending it, so no two
+    workers ever send the same row (a crashed worker's lease runs out and the sweep retries).
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    # No single-column index: (user, channel, sent_at) below leads with it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    event = models.CharField(max_length=20, choices=Event.choices)
+    appointment = models.ForeignKey(
+        "appointments.AppointmentBooking",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+    )
+    status = models.CharField(
+        max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The outbox scan: pending rows by due time, nothing else (a small partial index).
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="pending"),
+                name="notif_pending_due_idx",
+            ),
+            models.Index(fields=["-created_at", "-id"], name="notif_created_idx"),
+            # SMS per number per hour, and a user's own list.
+            models.Index(fields=["user", "channel", "sent_at"], name="notif_user_channel_idx"),
+            # Reminders of an appointment that stops being active are skipped at once.
+            models.Index(fields=["appointment", "event"], name="notif_appointment_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in NotificationStatus]),
+                name="notification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=[c.value for c in Channel]),
+                name="notification_channel_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.event} {self.channel} to user {self.user_id} ({self.status})"
