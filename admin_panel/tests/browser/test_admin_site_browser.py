@@ -85,7 +85,11 @@ def test_admin_creates_a_doctor_with_details_and_a_schedule(page):
 
 def test_admin_finds_a_booking_and_marks_it_completed(page):
     admin_user = AdminFactory()
-    appointment = AppointmentFactory(patient__full_name="Findable Patient")
+    # Yesterday's visit: an appointment can be completed only at or after its start.
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    appointment = AppointmentFactory(
+        patient__full_name="Findable Patient", schedule__date=yesterday
+    )
     AppointmentFactory()
     sign_in(page, admin_user)
     page.wait_for_selector("text=Site administration")
