@@ -188,16 +188,26 @@ def _double_booking_error(exc: IntegrityError) -> Refusal | None:
     return None
 
 
-def _save_guarded(save) -> None:
-    """Run `save` in a savepoint, turning a lost double-booking race into the checks' 400."""
+def _losing_no_race(call):
+    """Run `call`, turning an IntegrityError from a double-booking constraint (a race the
+    checks could not see) into the checks' own 400; any other IntegrityError stays an error."""
     try:
-        with transaction.atomic():
-            save()
+        return call()
     except IntegrityError as exc:
         error = _double_booking_error(exc)
         if error is None:
             raise
         raise error from exc
+
+
+def _save_guarded(save) -> None:
+    """Run `save` in a savepoint, turning a lost double-booking race into the checks' 400."""
+
+    def in_savepoint():
+        with transaction.atomic():
+            save()
+
+    _losing_no_race(in_savepoint)
 
 
 def appointment_book(
@@ -218,8 +228,12 @@ def appointment_book(
     holding an active appointment at that date and time. The fee is the doctor's consultation
     fee at booking time. The returned booking carries its patient and doctor (no re-read needed).
     """
-    try:
-        return _book(
+    # Race: the same patient booking two different schedules (different locks) at one date and
+    # time at once; the partial unique constraint stops the loser, whose transaction (a
+    # savepoint when the caller has one open) has rolled back: the checks' same 400. Caught
+    # outside the transaction, so the usual path needs no savepoint of its own.
+    return _losing_no_race(
+        lambda: _book(
             patient=patient,
             doctor_id=doctor_id,
             schedule_id=schedule_id,
@@ -228,15 +242,7 @@ def appointment_book(
             status=status,
             actor=actor,
         )
-    except IntegrityError as exc:
-        # Race: the same patient booking two different schedules (different locks) at one date
-        # and time at once; the partial unique constraint stops the loser, whose transaction
-        # (a savepoint when the caller has one open) has rolled back: the checks' same 400.
-        # Caught outside the transaction, so the usual path needs no savepoint of its own.
-        error = _double_booking_error(exc)
-        if error is None:
-            raise
-        raise error from exc
+    )
 
 
 @transaction.atomic
@@ -578,20 +584,16 @@ def appointment_reschedule(
     other. A checked-in one → `invalid_transition`; a final one → `already_final`; anyone but
     its patient, its doctor or an admin → 403. On any refusal nothing changes.
     """
-    try:
-        return _reschedule(
+    # Race: as in `appointment_book` (the patient's own time taken through another schedule at
+    # once); the whole reschedule has rolled back: the checks' same 400.
+    return _losing_no_race(
+        lambda: _reschedule(
             appointment=appointment,
             actor=actor,
             schedule_id=schedule_id,
             appointment_time=appointment_time,
         )
-    except IntegrityError as exc:
-        # Race: as in `appointment_book` (the patient's own time taken through another
-        # schedule at once); the whole reschedule has rolled back: the checks' same 400.
-        error = _double_booking_error(exc)
-        if error is None:
-            raise
-        raise error from exc
+    )
 
 
 @transaction.atomic

@@ -93,6 +93,14 @@ BOOKING_CODES = [
     "patient_busy",
 ]
 WORKING_HOURS_CODES = ["hours_overlap", "too_short", "max_length", "max_value", "min_value"]
+PROFILE_CODES = [
+    "unique",
+    "date_in_past",
+    "too_short",
+    "overlap",
+    "schedule_booked",
+    "beyond_horizon",
+]
 OPERATION_CODES = {
     ("/api/appointments/book/", "post"): BOOKING_CODES,
     ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
@@ -126,22 +134,8 @@ OPERATION_CODES = {
     ("/api/appointments/{id}/check-in/", "post"): ["already_final", "invalid_transition"],
     ("/api/appointments/{id}/complete/", "post"): ["already_final", "invalid_transition"],
     ("/api/appointments/{id}/no-show/", "post"): ["already_final", "invalid_transition"],
-    ("/api/profile/", "put"): [
-        "unique",
-        "date_in_past",
-        "too_short",
-        "overlap",
-        "schedule_booked",
-        "beyond_horizon",
-    ],
-    ("/api/profile/", "patch"): [
-        "unique",
-        "date_in_past",
-        "too_short",
-        "overlap",
-        "schedule_booked",
-        "beyond_horizon",
-    ],
+    ("/api/profile/", "put"): PROFILE_CODES,
+    ("/api/profile/", "patch"): PROFILE_CODES,
     ("/api/register/", "post"): ["unique", "invalid_choice", "password_too_short"],
     ("/api/profile/working-hours/", "put"): WORKING_HOURS_CODES,
     ("/api/admin-panel/doctors/{id}/working-hours/", "put"): WORKING_HOURS_CODES,
