@@ -1,10 +1,25 @@
-"""Admins manage any doctor's weekly working hours, with the same rules as the doctor's own."""
+"""Admins manage any doctor's weekly working hours and time off, with the doctor's own rules."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from doctors.models import ClinicClosure
 from doctors.scheduling_views import WorkingHoursView
-from doctors.serializers import WorkingHoursSerializer
+from doctors.serializers import (
+    ClosureInputSerializer,
+    ClosureSavedSerializer,
+    ClosureSerializer,
+    TimeOffCreatedSerializer,
+    TimeOffInputSerializer,
+    TimeOffSerializer,
+    WorkingHoursSerializer,
+)
+from doctors.time_off import closure_create, closure_delete, closure_update
+from doctors.time_off_views import TimeOffDetailView, TimeOffListView
+from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
 
@@ -38,3 +53,132 @@ class DoctorWorkingHoursAdminView(WorkingHoursView):
     )
     def put(self, request, **kwargs):
         return super().put(request, **kwargs)
+
+
+class DoctorTimeOffAdminView(TimeOffListView):
+    permission_classes = [IsAdminRole]
+
+    def get_doctor(self, request, **kwargs):
+        return _doctor(kwargs["pk"])
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_doctors_time_off_list",
+        summary="List a doctor's time off",
+        responses=TimeOffSerializer(many=True),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_doctors_time_off_create",
+        summary="Record a doctor's time off (same rules as the doctor's own)",
+        request=TimeOffInputSerializer,
+        responses={201: TimeOffCreatedSerializer},
+    )
+    def post(self, request, **kwargs):
+        return super().post(request, **kwargs)
+
+
+class DoctorTimeOffDetailAdminView(TimeOffDetailView):
+    permission_classes = [IsAdminRole]
+
+    def get_doctor(self, request, **kwargs):
+        return _doctor(kwargs["pk"])
+
+    def get_time_off_id(self, kwargs):
+        return kwargs["time_off_id"]
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_doctors_time_off_destroy",
+        summary="Delete a doctor's time off; the dates it covered are regenerated",
+        responses={204: None},
+    )
+    def delete(self, request, **kwargs):
+        return super().delete(request, **kwargs)
+
+
+class ClosureAdminListView(ListAPIView):
+    """The clinic's closures (by date, id); POST closes a date for every doctor."""
+
+    permission_classes = [IsAdminRole]
+    serializer_class = ClosureSerializer
+    pagination_class = StandardPagination
+    filter_backends = []
+    queryset = ClinicClosure.objects.order_by("date", "id")
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_list",
+        summary="List the clinic's closures",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_create",
+        summary="Close the clinic on a date: whole-day time off for every doctor",
+        request=ClosureInputSerializer,
+        responses={201: ClosureSavedSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = ClosureInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        closure, cancelled = closure_create(actor=request.user, **serializer.validated_data)
+        body = {**ClosureSerializer(closure).data, "cancelled_appointments": cancelled}
+        return Response(body, status=201)
+
+
+class ClosureAdminDetailView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_retrieve",
+        summary="Read a closure",
+        responses=ClosureSerializer,
+    )
+    def get(self, request, pk: int):
+        return Response(ClosureSerializer(get_object_or_404(ClinicClosure, pk=pk)).data)
+
+    def _save(self, request, pk: int, *, partial: bool) -> Response:
+        closure = get_object_or_404(ClinicClosure, pk=pk)
+        serializer = ClosureInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        closure, cancelled = closure_update(
+            closure=closure, actor=request.user, **serializer.validated_data
+        )
+        return Response({**ClosureSerializer(closure).data, "cancelled_appointments": cancelled})
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_update",
+        summary="Change a closure (a new date is closed as on create, the old one reopened)",
+        request=ClosureInputSerializer,
+        responses=ClosureSavedSerializer,
+    )
+    def put(self, request, pk: int):
+        return self._save(request, pk, partial=False)
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_partial_update",
+        summary="Change some fields of a closure",
+        request=ClosureInputSerializer,
+        responses=ClosureSavedSerializer,
+    )
+    def patch(self, request, pk: int):
+        return self._save(request, pk, partial=True)
+
+    @extend_schema(
+        tags=["admin-panel"],
+        operation_id="admin_panel_closures_destroy",
+        summary="Reopen the clinic on a closed date (its generated schedules come back)",
+        responses={204: None},
+    )
+    def delete(self, request, pk: int):
+        closure_delete(closure=get_object_or_404(ClinicClosure, pk=pk), actor=request.user)
+        return Response(status=204)

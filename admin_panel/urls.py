@@ -15,6 +15,22 @@ urlpatterns = [
         scheduling_views.DoctorWorkingHoursAdminView.as_view(),
         name="admin-panel-doctor-working-hours",
     ),
+    path(
+        "doctors/<int:pk>/time-off/",
+        scheduling_views.DoctorTimeOffAdminView.as_view(),
+        name="admin-panel-doctor-time-off",
+    ),
+    path(
+        "doctors/<int:pk>/time-off/<int:time_off_id>/",
+        scheduling_views.DoctorTimeOffDetailAdminView.as_view(),
+        name="admin-panel-doctor-time-off-detail",
+    ),
+    path("closures/", scheduling_views.ClosureAdminListView.as_view(), name="admin-panel-closures"),
+    path(
+        "closures/<int:pk>/",
+        scheduling_views.ClosureAdminDetailView.as_view(),
+        name="admin-panel-closure-detail",
+    ),
     path("reports/", views.ReportView.as_view(), name="admin-panel-reports"),
     path("reports/export/", views.ReportExportView.as_view(), name="admin-panel-reports-export"),
     *router.urls,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from appointments.filters import AppointmentFilter
 from appointments.models import ACTIVE_Q, ACTIVE_STATUSES, AppointmentBooking
-from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.availability import day_rules, schedule_overlaps_a_block, slot_is_blocked
+from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import public_doctor_sql
 from doctors.slots import slot_times, slots_after
 from healthcare import clinic
@@ -56,7 +57,11 @@ def schedules_with_free_slot(*, after: dt.datetime, until: dt.date | None = None
         .annotate(n=Count("id"))
         .values("n")
     )
-    schedules = DoctorSchedule.objects.filter(date__gte=after.date())
+    # A schedule that time off or a closure overlaps holds bookings (unbooked ones are trimmed):
+    # left out, so `available` never promises a slot that is not offered.
+    schedules = DoctorSchedule.objects.filter(date__gte=after.date()).exclude(
+        schedule_overlaps_a_block()
+    )
     if until is not None:
         schedules = schedules.filter(date__lte=until)
     return schedules.annotate(free=slots_after(after) - Coalesce(Subquery(booked_after), 0)).filter(
@@ -95,7 +100,7 @@ def _free_slot_sql_at(alias: str, after: dt.datetime, until: dt.date) -> tuple[s
 # row per booking, or one with NULL for a schedule without any): the partial unique index
 # on (schedule, time) decides what "taken" means, so the join follows it. Hand-written
 # (healthcare/db/raw.py): the two ORM queries this replaces cost five times their run time to build.
-_SLOT_ROWS_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, b.appointment_time
+_SLOT_ROWS_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, s.source, b.appointment_time
 FROM {schedule} s{public_join}
 LEFT OUTER JOIN {booking} b ON b.schedule_id = s.id AND b.status IN ({active})
 WHERE s.doctor_id = %s AND s.date >= %s AND s.date <= %s{public_where}"""
@@ -155,17 +160,30 @@ def doctor_slot_list(
         rows = cursor.fetchall()
     schedules = {}
     taken = set()
-    for schedule_id, date, start_time, end_time, booked_time in rows:
-        schedules[schedule_id] = (date, start_time, end_time)
+    for schedule_id, date, start_time, end_time, source, booked_time in rows:
+        schedules[schedule_id] = (date, start_time, end_time, source)
         if booked_time is not None:
             taken.add((schedule_id, booked_time))
+    if not schedules:
+        return []
+    # Free slots under time off or a closure (or, on a generated schedule kept for its
+    # bookings, outside the current hours) are not offered: the rule's home decides.
+    booked_weekly = any(
+        schedules[schedule_id][3] == ScheduleSource.WEEKLY for schedule_id, _ in taken
+    )
+    rules = day_rules(
+        doctor_id=doctor_id, date_from=first_day, date_to=date_to, with_hours=booked_weekly
+    )
     slots = []
-    for schedule_id, (date, start_time, end_time) in schedules.items():
+    for schedule_id, (date, start_time, end_time, source) in schedules.items():
+        day = rules.get(date)
         for time in slot_times(start_time, end_time):
             # Only the first day's slots can start too soon (clinic wall-clock time made aware).
             if date == first_day and clinic.slot_starts_at(date, time) <= after:
                 continue
             free = (schedule_id, time) not in taken
+            if free and day is not None and not day.slot_open(time, source=source):
+                continue
             if available is not None and free != available:
                 continue
             slots.append({"schedule": schedule_id, "date": date, "time": time, "available": free})
@@ -254,3 +272,31 @@ def appointment_list_rows(*, user, filters=None) -> QuerySet:
     """
     names = {key: F(lookup) for key, lookup in _NAMES.items()}
     return appointment_list(user=user, filters=filters).values(*APPOINTMENT_COLUMNS, **names)
+
+
+def appointments_inside(*, blocked: dict, after: dt.datetime, doctor_ids=None) -> list[int]:
+    """Ids of the active appointments starting after `after` whose slot overlaps `blocked`
+    (`{(doctor_id, date): [(start_minute, end_minute)]}`), by date, time and id; one query.
+
+    The conflicts of time off and closures (`doctors.time_off`).
+    """
+    if not blocked:
+        return []
+    dates = [date for _, date in blocked]
+    rows = AppointmentBooking.objects.filter(
+        ACTIVE_Q, appointment_date__gte=min(dates), appointment_date__lte=max(dates)
+    )
+    if doctor_ids is not None:
+        rows = rows.filter(doctor_id__in=list(doctor_ids))
+    found = []
+    for pk, doctor_id, date, time in rows.values_list(
+        "id", "doctor_id", "appointment_date", "appointment_time"
+    ).order_by("appointment_date", "appointment_time", "id"):
+        intervals = blocked.get((doctor_id, date))
+        if (
+            intervals
+            and slot_is_blocked(time, intervals)
+            and clinic.slot_starts_at(date, time) > after
+        ):
+            found.append(pk)
+    return found

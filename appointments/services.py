@@ -22,7 +22,8 @@ from appointments.models import (
     AppointmentStatus,
     CancellationReason,
 )
-from doctors.models import DoctorDetail, DoctorSchedule
+from doctors.availability import day_rules
+from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
 from healthcare import clinic
@@ -38,6 +39,7 @@ PATIENT_CONSTRAINT = "appointment_unique_active_patient_time"
 DOCTOR_UNAVAILABLE = "No bookable doctor with this id."
 SCHEDULE_INVALID = "No such schedule for this doctor."
 NOT_A_SLOT = "This time is not the start of a 30-minute slot of the schedule."
+NOT_OFFERED = "This slot is no longer offered (the doctor's time off, a closure or new hours)."
 SLOT_STARTED = "This slot has already started, or starts sooner than the minimum notice."
 BEYOND_HORIZON = "This slot lies past the booking horizon."
 SLOT_TAKEN = "This slot is already booked."
@@ -64,7 +66,7 @@ def _slot_start(date: dt.date, time: dt.time) -> dt.datetime:
 
 # The schedule, row-locked, with its doctor's name and fee, if the doctor is bookable. Written
 # out (healthcare/db/raw.py): the ORM spent about 2 ms building this query, 20 times its run time.
-_LOCKED_SCHEDULE_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, u.full_name,
+_LOCKED_SCHEDULE_SQL = """SELECT s.id, s.date, s.start_time, s.end_time, s.source, u.full_name,
     d.consultation_fee
 FROM {schedule} s
 INNER JOIN {user} u ON u.id = s.doctor_id
@@ -94,11 +96,11 @@ def _locked_schedule(*, schedule_id: int, doctor_id: int):
         row = cursor.fetchone()
     if row is None:
         return None, None
-    pk, date, start_time, end_time, doctor_name, fee = row
+    pk, date, start_time, end_time, source, doctor_name, fee = row
     schedule = DoctorSchedule.from_db(
         connection.alias,
-        ["id", "doctor_id", "date", "start_time", "end_time"],
-        (pk, doctor_id, date, start_time, end_time),
+        ["id", "doctor_id", "date", "start_time", "end_time", "source"],
+        (pk, doctor_id, date, start_time, end_time, source),
     )
     # Every other field of the doctor is deferred: read only if something asks for it.
     schedule.doctor = get_user_model().from_db(
@@ -106,6 +108,18 @@ def _locked_schedule(*, schedule_id: int, doctor_id: int):
     )
     convert = column_converter(DoctorDetail, "consultation_fee")
     return schedule, convert(fee) if convert else fee
+
+
+def _slot_offered(schedule: DoctorSchedule, time: dt.time) -> bool:
+    """Whether the slot is still offered: not under time off or a closure, and (for a generated
+    schedule kept for its bookings) within the current weekly hours (doctors/availability.py)."""
+    rules = day_rules(
+        doctor_id=schedule.doctor_id,
+        date_from=schedule.date,
+        date_to=schedule.date,
+        with_hours=schedule.source == ScheduleSource.WEEKLY,
+    ).get(schedule.date)
+    return rules is None or rules.slot_open(time, source=schedule.source)
 
 
 def _id_of(value, model) -> int | None:
@@ -280,6 +294,9 @@ def _book(
     doctor = schedule.doctor
     if not is_slot_start(schedule.start_time, schedule.end_time, appointment_time):
         raise Refusal.of("appointment_time", "not_a_slot", NOT_A_SLOT)
+    # Read under the schedule's lock: time off or a closure written meanwhile is seen here.
+    if not _slot_offered(schedule, appointment_time):
+        raise Refusal.of("appointment_time", "not_a_slot", NOT_OFFERED)
     # The booking policy: a patient booking for themselves needs the minimum notice; doctors
     # and admins booking for a patient only a future slot. Nobody books past the horizon.
     by_patient = actor is None or actor.pk == patient.pk
@@ -671,3 +688,34 @@ def report_stats_rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {table(AppointmentBooking)} IN SHARE MODE")
         stats.rebuild(cursor)
+
+
+def appointments_cancel_unavailable(*, appointment_ids, actor) -> list[int]:
+    """Cancel these active appointments because their doctor is away (time off, a closure):
+    reason `doctor_unavailable`, `cancelled_by` the caller; one `appointment_cancelled` each
+    (the patients are notified through it). Runs in the caller's transaction, which holds the
+    doctor and schedule locks (lock order doctor → schedule → appointment). Returns the ids.
+    """
+    locked = list(
+        AppointmentBooking.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(appointment_ids), status__in=ACTIVE_STATUSES)
+        .select_related("patient", "doctor")
+        .order_by("pk")
+    )
+    for appointment in locked:
+        old_status = appointment.status
+        changed = _set_cancelled(
+            appointment, reason=CancellationReason.DOCTOR_UNAVAILABLE, actor=actor
+        )
+        appointment.save(update_fields=[*changed, "updated_at"])
+        emit(
+            "appointment_cancelled",
+            actor=_actor_or_none(actor),
+            obj=appointment,
+            details={
+                "old_status": old_status,
+                "new_status": appointment.status,
+                "reason": CancellationReason.DOCTOR_UNAVAILABLE.value,
+            },
+        )
+    return [appointment.pk for appointment in locked]

@@ -1,11 +1,13 @@
 """Generated schedules: each doctor's weekly working hours laid out as dated schedules.
 
 For every date from today to the booking horizon (both ends) that has no manual schedule, one
-`weekly` schedule per interval of that weekday's hours. Regeneration touches only what changed:
-a generated schedule that still matches the hours keeps its id, one that no longer does is
-deleted, a missing one is created. A generated schedule holding active bookings is never changed
-or removed (and no new one is laid over it). A fixed number of statements per batch of doctors,
-whatever the horizon: bulk reads, one delete by ids, one bulk insert.
+`weekly` schedule per interval of that weekday's hours, trimmed or split around the doctor's time
+off and the clinic's closures (doctors/availability.py; a closed date gets none).
+Regeneration touches only what changed: a generated schedule that still matches the hours keeps
+its id, one that no longer does is deleted, a missing one is created. A generated schedule
+holding active bookings is never changed or removed (and no new one is laid over it). A fixed
+number of statements per batch of doctors, whatever the horizon: bulk reads, one delete by ids,
+one bulk insert.
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments.selectors import active_booking_times_by_schedule
+from doctors.availability import blocked_intervals, free_pieces
 from doctors.models import DoctorSchedule, ScheduleSource, WorkingHours
 from healthcare import clinic
 
@@ -27,17 +30,30 @@ def _overlaps(a_start, a_end, b_start, b_end) -> bool:
 
 # No savepoint when nested: callers' transactions roll back as a whole.
 @transaction.atomic(savepoint=False)
-def schedules_generate(*, doctor_ids, today: dt.date | None = None) -> dict:
+def schedules_generate(
+    *,
+    doctor_ids,
+    today: dt.date | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> dict:
     """Bring these doctors' generated schedules in line with their hours, today … horizon.
 
     Callers hold the doctors' row locks when hours or manual schedules change with it; the
     generated schedules in range are row-locked here before their bookings are read, so a booking
     in flight on one either commits first (and keeps it) or finds it gone (400, never an orphan).
+    `date_from`/`date_to` narrow the dates touched (time off and closures change only theirs).
     Returns `{"created": n, "deleted": n}`.
     """
     doctor_ids = list(doctor_ids)
     today = today or timezone.localdate()
     horizon = clinic.horizon_date(today)
+    if date_from is not None:
+        today = max(today, date_from)
+    if date_to is not None:
+        horizon = min(horizon, date_to)
+    if today > horizon:
+        return {"created": 0, "deleted": 0}
     hours: dict[int, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
     for doctor_id, weekday, start, end in WorkingHours.objects.filter(
         doctor_id__in=doctor_ids
@@ -67,6 +83,7 @@ def schedules_generate(*, doctor_ids, today: dt.date | None = None) -> dict:
         if booked.get(pk):
             kept_booked[(doctor_id, date)].append((start, end))
 
+    blocked = blocked_intervals(doctor_ids=doctor_ids, date_from=today, date_to=horizon)
     wanted: set[tuple] = set()
     for doctor_id in doctor_ids:
         week = hours.get(doctor_id)
@@ -76,7 +93,9 @@ def schedules_generate(*, doctor_ids, today: dt.date | None = None) -> dict:
         while date <= horizon:
             if (doctor_id, date) not in manual_dates:
                 for start, end in week.get(date.weekday(), ()):
-                    wanted.add((doctor_id, date, start, end))
+                    pieces = free_pieces(start, end, blocked.get((doctor_id, date), ()))
+                    for piece in [(start, end)] if pieces is None else pieces:
+                        wanted.add((doctor_id, date, *piece))
             date += dt.timedelta(days=1)
 
     to_delete = [pk for key, pk in existing.items() if key not in wanted and not booked.get(pk)]

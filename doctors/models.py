@@ -111,3 +111,50 @@ class WorkingHours(models.Model):
     def __str__(self):
         day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[self.weekday]
         return f"{day} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A doctor's absence: one continuous span from `date_from` at `start_time` (NULL: 00:00) to
+    `date_to` at `end_time` (NULL: the end of the day), in the clinic's wall-clock time.
+
+    It takes away every slot it overlaps (doctors/availability.py keeps that rule).
+    """
+
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date_from", "id"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__gte=models.F("date_from")), name="timeoff_dates_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["doctor", "date_to"], name="timeoff_doctor_idx")]
+
+    def __str__(self):
+        start = f" {self.start_time:%H:%M}" if self.start_time else ""
+        end = f" {self.end_time:%H:%M}" if self.end_time else ""
+        return f"{self.date_from}{start} – {self.date_to}{end}"
+
+
+class ClinicClosure(models.Model):
+    """A date the whole clinic is closed (a public holiday): whole-day time off for every doctor."""
+
+    date = models.DateField(unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date} {self.reason}".strip()

@@ -62,3 +62,51 @@ class ScheduleItemInputSerializer(serializers.Serializer):
         if missing:
             raise serializers.ValidationError(missing)
         return attrs
+
+
+class TimeOffSerializer(serializers.Serializer):
+    """A doctor's time off, in and out; absent times mean 00:00 and the end of the day."""
+
+    id = serializers.IntegerField(read_only=True)
+    date_from = dates.DateField()
+    date_to = dates.DateField()
+    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    end_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CancelAppointmentsField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            max_length=10_000,
+            write_only=True,
+            help_text="The ids of every active appointment inside it (from the 400 "
+            "`time_off_conflict` answer's `appointments`): they are cancelled.",
+            **kwargs,
+        )
+
+
+class TimeOffInputSerializer(TimeOffSerializer):
+    cancel_appointments = CancelAppointmentsField()
+
+
+class TimeOffCreatedSerializer(TimeOffSerializer):
+    cancelled_appointments = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+
+class ClosureSerializer(serializers.Serializer):
+    """A date the clinic is closed."""
+
+    id = serializers.IntegerField(read_only=True)
+    date = dates.DateField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ClosureInputSerializer(ClosureSerializer):
+    cancel_appointments = CancelAppointmentsField()
+
+
+class ClosureSavedSerializer(ClosureSerializer):
+    cancelled_appointments = serializers.ListField(child=serializers.IntegerField(), read_only=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doctors import scheduling_views, views
+from doctors import scheduling_views, time_off_views, views
 
 urlpatterns = [
     path("doctors/", views.DoctorListView.as_view(), name="doctor-list"),
@@ -10,5 +10,16 @@ urlpatterns = [
         "profile/working-hours/",
         scheduling_views.WorkingHoursView.as_view(),
         name="profile-working-hours",
+    ),
+    path("profile/time-off/", time_off_views.TimeOffListView.as_view(), name="profile-time-off"),
+    path(
+        "profile/time-off/<int:pk>/",
+        time_off_views.TimeOffDetailView.as_view(),
+        name="profile-time-off-detail",
+    ),
+    path(
+        "clinic/closures/",
+        time_off_views.ClinicClosureListView.as_view(),
+        name="clinic-closures",
     ),
 ]

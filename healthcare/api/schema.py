@@ -101,6 +101,8 @@ PROFILE_CODES = [
     "schedule_booked",
     "beyond_horizon",
 ]
+TIME_OFF_CODES = ["time_off_conflict", "time_off_ended", "invalid"]
+CLOSURE_CODES = ["time_off_conflict", "date_in_past", "unique"]
 OPERATION_CODES = {
     ("/api/appointments/book/", "post"): BOOKING_CODES,
     ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
@@ -139,6 +141,11 @@ OPERATION_CODES = {
     ("/api/register/", "post"): ["unique", "invalid_choice", "password_too_short"],
     ("/api/profile/working-hours/", "put"): WORKING_HOURS_CODES,
     ("/api/admin-panel/doctors/{id}/working-hours/", "put"): WORKING_HOURS_CODES,
+    ("/api/profile/time-off/", "post"): TIME_OFF_CODES,
+    ("/api/admin-panel/doctors/{id}/time-off/", "post"): TIME_OFF_CODES,
+    ("/api/admin-panel/closures/", "post"): CLOSURE_CODES,
+    ("/api/admin-panel/closures/{id}/", "put"): CLOSURE_CODES,
+    ("/api/admin-panel/closures/{id}/", "patch"): CLOSURE_CODES,
 }
 
 

@@ -19,11 +19,19 @@ from rest_framework.exceptions import ValidationError
 
 from appointments.models import AppointmentBooking, AppointmentStatus
 from appointments.services import appointment_book
-from doctors.models import DoctorDetail, DoctorSchedule
-from doctors.services import doctor_detail_create
+from doctors.models import ClinicClosure, DoctorDetail, DoctorSchedule, TimeOff, WorkingHours
+from doctors.services import doctor_detail_create, working_hours_replace
 from doctors.slots import slot_times
+from doctors.time_off import closure_create, time_off_create
 from users.models import Role, User
 from users.phone import normalize_mobile_number
+
+# Sunday to Thursday (weekday 6, 0–3), 09:00–13:00 and 14:00–17:00: lunch between.
+DEMO_HOURS = [
+    {"weekday": day, "start_time": dt.time(start), "end_time": dt.time(end)}
+    for day in (6, 0, 1, 2, 3)
+    for start, end in ((9, 13), (14, 17))
+]
 
 # Shared by every demo account; it passes Django's four password validators.
 DEMO_PASSWORD = "Healthy-Visit-2026"  # noqa: S105 (a published demo login, not a secret)
@@ -121,6 +129,7 @@ class Command(BaseCommand):
             patients = self.seed_patients()
             schedules = self.seed_schedules(doctors)
             self.seed_bookings(admin, doctors, patients, schedules)
+            self.seed_working_time(admin, doctors)
         self.print_logins()
 
     def step(self, message: str) -> None:
@@ -211,6 +220,35 @@ class Command(BaseCommand):
             f"({PAST_DAYS} past, today and {UPCOMING_DAYS - 1} ahead)"
         )
         return first
+
+    def seed_working_time(self, admin, doctors: list[User]) -> None:
+        """Weekly hours with a lunch break for most doctors (generated past the hand-made days),
+        a week of time off for one, and one clinic closure; each only if not there yet."""
+        today = timezone.localdate()
+        with_hours = [d for i, d in enumerate(doctors) if i % 4 != 3]
+        have = set(WorkingHours.objects.filter(doctor__in=with_hours).values_list("doctor_id"))
+        for doctor in with_hours:
+            if (doctor.pk,) not in have:
+                working_hours_replace(doctor=doctor, items=DEMO_HOURS, actor=admin)
+        away = doctors[0]
+        if not TimeOff.objects.filter(doctor=away).exists():
+            start = today + dt.timedelta(days=UPCOMING_DAYS + 7)
+            time_off_create(
+                doctor=away,
+                date_from=start,
+                date_to=start + dt.timedelta(days=6),
+                reason="Conference",
+                actor=admin,
+            )
+        if not ClinicClosure.objects.exists():
+            closure_create(
+                date=today + dt.timedelta(days=UPCOMING_DAYS + 21),
+                reason="Public holiday",
+                actor=admin,
+            )
+        self.step(
+            f"working hours: {len(with_hours) - len(have)} doctors set; time off and a closure"
+        )
 
     def seed_bookings(self, admin, doctors, patients, schedules) -> None:
         today = timezone.localdate()

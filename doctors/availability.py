@@ -1,0 +1,209 @@
+"""What takes slots away from a doctor's schedules: time off, clinic closures, and (for generated
+schedules) the current weekly hours. The rule's one home.
+
+Everything here is clinic wall-clock time: a date and minutes since its midnight (a DST day is
+cut on its wall clock like any other). Services trim unbooked schedules around time off and
+closures (`free_pieces`) and generation lays nothing under them; a schedule that holds active
+bookings keeps its id and bounds, and `DayRules.slot_open` says which of its free slots are
+still offered: the slot list and the booking both ask it.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import DateField, Exists, F, OuterRef, Q, TimeField, Value
+
+from doctors.models import ClinicClosure, ScheduleSource, TimeOff, WorkingHours
+from doctors.slots import SLOT_MINUTES
+
+DAY_MINUTES = 24 * 60
+
+Interval = tuple[int, int]
+
+
+def minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _time(m: int) -> dt.time:
+    return dt.time(m // 60, m % 60)
+
+
+def span_by_date(
+    date_from: dt.date, date_to: dt.date, start_time: dt.time | None, end_time: dt.time | None
+) -> dict[dt.date, Interval]:
+    """A span (time off) as the interval it takes on each of its dates."""
+    result = {}
+    date = date_from
+    while date <= date_to:
+        start = minutes(start_time) if date == date_from and start_time is not None else 0
+        end = minutes(end_time) if date == date_to and end_time is not None else DAY_MINUTES
+        if end > start:
+            result[date] = (start, end)
+        date += dt.timedelta(days=1)
+    return result
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def slot_is_blocked(time: dt.time, blocked) -> bool:
+    """Whether the 30-minute slot starting at `time` overlaps any of the `blocked` intervals."""
+    slot = (minutes(time), minutes(time) + SLOT_MINUTES)
+    return any(_overlaps(slot, interval) for interval in blocked)
+
+
+def free_pieces(start: dt.time, end: dt.time, blocked) -> list[tuple[dt.time, dt.time]] | None:
+    """A schedule trimmed or split around `blocked` on its own 30-minute grid.
+
+    None when no slot of it is blocked (leave it as it is); otherwise the runs of consecutive
+    open slots, each as (start, end) (an empty list: nothing of it stays).
+    """
+    first, last = minutes(start), minutes(end)
+    slots = list(range(first, last - SLOT_MINUTES + 1, SLOT_MINUTES))
+    open_slots = [m for m in slots if not slot_is_blocked(_time(m), blocked)]
+    if len(open_slots) == len(slots):
+        return None
+    pieces: list[list[int]] = []
+    for m in open_slots:
+        if pieces and pieces[-1][1] == m:
+            pieces[-1][1] = m + SLOT_MINUTES
+        else:
+            pieces.append([m, m + SLOT_MINUTES])
+    return [(_time(a), _time(b)) for a, b in pieces]
+
+
+def blocked_intervals(
+    *, doctor_ids, date_from: dt.date, date_to: dt.date
+) -> dict[tuple[int, dt.date], list[Interval]]:
+    """For each (doctor, date) in range, the intervals its time off and the clinic's closures
+    take away; two queries."""
+    doctor_ids = list(doctor_ids)
+    result: dict[tuple[int, dt.date], list[Interval]] = defaultdict(list)
+    if not doctor_ids or date_from > date_to:
+        return result
+    rows = TimeOff.objects.filter(
+        doctor_id__in=doctor_ids, date_from__lte=date_to, date_to__gte=date_from
+    ).values_list("doctor_id", "date_from", "date_to", "start_time", "end_time")
+    for doctor_id, span_from, span_to, start_time, end_time in rows.order_by():
+        for date, interval in span_by_date(span_from, span_to, start_time, end_time).items():
+            if date_from <= date <= date_to:
+                result[(doctor_id, date)].append(interval)
+    closed = ClinicClosure.objects.filter(date__gte=date_from, date__lte=date_to)
+    for date in closed.values_list("date", flat=True).order_by():
+        for doctor_id in doctor_ids:
+            result[(doctor_id, date)].append((0, DAY_MINUTES))
+    return result
+
+
+@dataclass
+class DayRules:
+    """What a doctor's date allows: intervals taken away, and the weekday's current hours (for
+    generated schedules; None when not read because no generated schedule asks)."""
+
+    blocked: list[Interval] = field(default_factory=list)
+    hours: list[Interval] | None = None
+
+    def slot_open(self, time: dt.time, *, source: str) -> bool:
+        """Whether a free slot of a schedule (of this `source`) starting at `time` is offered."""
+        if slot_is_blocked(time, self.blocked):
+            return False
+        if source == ScheduleSource.WEEKLY and self.hours is not None:
+            slot = (minutes(time), minutes(time) + SLOT_MINUTES)
+            return any(start <= slot[0] and slot[1] <= end for start, end in self.hours)
+        return True
+
+
+TIME_OFF, CLOSURE = -1, -2
+
+
+def _rule_rows(*, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool):
+    """One query (UNION ALL): the doctor's time off and the closures in range, and their weekly
+    hours when asked, as (kind, date_from, date_to, start, end) rows; `kind` is `TIME_OFF`,
+    `CLOSURE`, or the weekday of an hours row."""
+    no_time, no_date = Value(None, TimeField()), Value(None, DateField())
+    columns = ("kind", "d1", "d2", "t1", "t2")
+    time_off = (
+        TimeOff.objects.filter(doctor_id=doctor_id, date_from__lte=date_to, date_to__gte=date_from)
+        .annotate(
+            kind=Value(TIME_OFF),
+            d1=F("date_from"),
+            d2=F("date_to"),
+            t1=F("start_time"),
+            t2=F("end_time"),
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    closures = (
+        ClinicClosure.objects.filter(date__gte=date_from, date__lte=date_to)
+        .annotate(kind=Value(CLOSURE), d1=F("date"), d2=F("date"), t1=no_time, t2=no_time)
+        .values_list(*columns)
+        .order_by()
+    )
+    parts = [closures]
+    if with_hours:
+        parts.append(
+            WorkingHours.objects.filter(doctor_id=doctor_id)
+            .annotate(
+                kind=F("weekday"), d1=no_date, d2=no_date, t1=F("start_time"), t2=F("end_time")
+            )
+            .values_list(*columns)
+            .order_by()
+        )
+    return list(time_off.union(*parts, all=True))
+
+
+def day_rules(
+    *, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool
+) -> dict[dt.date, DayRules]:
+    """The `DayRules` of each of a doctor's dates in range (a date absent: nothing blocked);
+    one query.
+
+    `with_hours` reads the weekly hours too (for generated schedules holding bookings).
+    """
+    blocked: dict[dt.date, list[Interval]] = defaultdict(list)
+    week: dict[int, list[Interval]] = defaultdict(list)
+    for kind, d1, d2, t1, t2 in _rule_rows(
+        doctor_id=doctor_id, date_from=date_from, date_to=date_to, with_hours=with_hours
+    ):
+        if kind == CLOSURE:
+            blocked[d1].append((0, DAY_MINUTES))
+        elif kind == TIME_OFF:
+            for date, interval in span_by_date(d1, d2, t1, t2).items():
+                blocked[date].append(interval)
+        else:
+            week[kind].append((minutes(t1), minutes(t2)))
+    rules = {}
+    date = date_from
+    while date <= date_to:
+        intervals = blocked.get(date, [])
+        if intervals or with_hours:
+            rules[date] = DayRules(
+                blocked=intervals, hours=week.get(date.weekday(), []) if with_hours else None
+            )
+        date += dt.timedelta(days=1)
+    return rules
+
+
+def schedule_overlaps_a_block() -> Exists:
+    """ORM condition on a schedule row: time off of its doctor or a closure overlaps it.
+
+    The directory's `available` leaves such schedules out (they hold bookings, as unbooked ones
+    are trimmed): a doctor whose only free slots sit beside time off on a booked schedule is
+    shown as unavailable rather than one with no bookable slot as available.
+    """
+    time_off = TimeOff.objects.filter(
+        Q(date_from__lt=OuterRef("date"))
+        | Q(start_time__isnull=True)
+        | Q(start_time__lt=OuterRef("end_time")),
+        Q(date_to__gt=OuterRef("date"))
+        | Q(end_time__isnull=True)
+        | Q(end_time__gt=OuterRef("start_time")),
+        doctor_id=OuterRef("doctor_id"),
+        date_from__lte=OuterRef("date"),
+        date_to__gte=OuterRef("date"),
+    )
+    return Exists(time_off) | Exists(ClinicClosure.objects.filter(date=OuterRef("date")))
