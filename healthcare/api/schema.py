@@ -94,6 +94,9 @@ BOOKING_CODES = [
 ]
 WORKING_HOURS_CODES = ["hours_overlap", "too_short", "max_length", "max_value", "min_value"]
 OPERATION_CODES = {
+    ("/api/admin-panel/webhooks/", "post"): ["webhook_url_refused", "invalid_choice"],
+    ("/api/admin-panel/webhooks/{id}/", "put"): ["webhook_url_refused", "invalid_choice"],
+    ("/api/admin-panel/webhooks/{id}/", "patch"): ["webhook_url_refused", "invalid_choice"],
     ("/api/appointments/book/", "post"): BOOKING_CODES,
     ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
     ("/api/appointments/{id}/", "patch"): [
