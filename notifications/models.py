@@ -194,3 +194,20 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.type} to webhook {self.webhook_id} ({self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar URL (`/api/calendar/<user id>.<secret>.ics`); rotating replaces
+    the secret, and the old URL answers 404. The secret is random, compared in constant time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_feed",
+    )
+    secret = models.CharField(max_length=64)
+    rotated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of user {self.user_id}"

@@ -1,16 +1,21 @@
-"""Notification endpoints: a user's preferences, the admins' view of the outbox, webhooks."""
+"""Notification endpoints: a user's preferences, the admins' view of the outbox, webhooks,
+calendar feeds."""
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthcare.api.permissions import IsAdminRole
 from healthcare.events import emit
-from notifications import selectors, services, webhook_services
+from notifications import calendar, selectors, services, webhook_services
 from notifications.filters import NotificationFilter, WebhookDeliveryFilter
 from notifications.models import WEBHOOK_TYPES, WebhookDeliveryStatus
 from notifications.serializers import (
@@ -198,3 +203,61 @@ class WebhookAdminViewSet(viewsets.ModelViewSet):
         )
         delivery = webhook_services.webhook_delivery_redeliver(delivery=delivery)
         return Response(WebhookDeliverySerializer(delivery).data)
+
+
+class CalendarUrlSerializer(serializers.Serializer):
+    url = serializers.URLField(read_only=True)
+
+
+def _calendar_url(request, feed) -> dict:
+    path = reverse("calendar-feed", kwargs={"token": calendar.calendar_token(feed)})
+    return {"url": request.build_absolute_uri(path)}
+
+
+@extend_schema(tags=["calendar"])
+class CalendarUrlView(APIView):
+    """The signed-in user's secret calendar URL."""
+
+    @extend_schema(
+        operation_id="profile_calendar_retrieve",
+        summary="Read your calendar feed's URL",
+        responses=CalendarUrlSerializer,
+    )
+    def get(self, request):
+        return Response(_calendar_url(request, calendar.calendar_feed_get(user=request.user)))
+
+
+@extend_schema(tags=["calendar"])
+class CalendarRotateView(APIView):
+    """A new secret calendar URL; the old one answers 404 from now on."""
+
+    @extend_schema(
+        operation_id="profile_calendar_rotate",
+        summary="Replace your calendar feed's URL (the old one stops working)",
+        request=None,
+        responses=CalendarUrlSerializer,
+    )
+    def post(self, request):
+        return Response(_calendar_url(request, calendar.calendar_feed_rotate(user=request.user)))
+
+
+@extend_schema(tags=["calendar"])
+class CalendarFeedView(APIView):
+    """The calendar itself: the secret in the URL is the only credential."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="calendar_feed_retrieve",
+        summary="Your appointments as an iCalendar (RFC 5545) feed",
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request, token):
+        feed = calendar.calendar_feed_find(token)
+        if feed is None:
+            raise Http404
+        body = calendar.calendar_render(
+            user=feed.user, appointments=calendar.calendar_appointments(user=feed.user)
+        )
+        return HttpResponse(body, content_type="text/calendar; charset=utf-8")
