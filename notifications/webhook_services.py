@@ -101,6 +101,23 @@ def appointment_payload(appointment) -> dict:
     return {key: value for key, value in data.items() if key not in HIDDEN_FIELDS}
 
 
+def webhook_body(*, kind: str, appointment, now=None) -> tuple[str, str]:
+    """A new event id and the JSON body `{id, type, created_at, data: {appointment}}`."""
+    now = now or timezone.now()
+    event_id = f"msg_{uuid.uuid4().hex}"
+    body = json.dumps(
+        {
+            "id": event_id,
+            "type": kind,
+            "created_at": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "data": {"appointment": appointment_payload(appointment)},
+        },
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+    )
+    return event_id, body
+
+
 def webhook_deliveries_record(*, event: str, appointment) -> list[int]:
     """One delivery per active webhook listening to this event; their ids.
 
@@ -115,17 +132,7 @@ def webhook_deliveries_record(*, event: str, appointment) -> list[int]:
     if not targets:
         return []
     now = timezone.now()
-    event_id = f"msg_{uuid.uuid4().hex}"
-    body = json.dumps(
-        {
-            "id": event_id,
-            "type": kind,
-            "created_at": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "data": {"appointment": appointment_payload(appointment)},
-        },
-        cls=DjangoJSONEncoder,
-        separators=(",", ":"),
-    )
+    event_id, body = webhook_body(kind=kind, appointment=appointment, now=now)
     rows = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(

@@ -22,6 +22,7 @@ from appointments.services import appointment_book
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.services import doctor_detail_create
 from doctors.slots import slot_times
+from notifications import demo as notifications_demo
 from users.models import Role, User
 from users.phone import normalize_mobile_number
 
@@ -121,6 +122,7 @@ class Command(BaseCommand):
             patients = self.seed_patients()
             schedules = self.seed_schedules(doctors)
             self.seed_bookings(admin, doctors, patients, schedules)
+            notifications_demo.seed(step=self.step)
         self.print_logins()
 
     def step(self, message: str) -> None:
