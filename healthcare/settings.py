@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         },
         {"name": "service", "description": "Health check for load balancers and monitors."},
         {"name": "clinic", "description": "The clinic: time zone, booking policy, closures."},
+        {"name": "calendar", "description": "A secret iCalendar feed of your appointments."},
     ],
     # Error responses (400/401/403/404/413/415/429) documented once for every operation.
     "POSTPROCESSING_HOOKS": [

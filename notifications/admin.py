@@ -2,8 +2,9 @@
 
 from django.contrib import admin, messages
 
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference, Webhook, WebhookDelivery
 from notifications.services import notification_retry
+from notifications.webhook_services import webhook_delivery_redeliver
 
 
 @admin.register(Notification)
@@ -55,3 +56,59 @@ class NotificationAdmin(admin.ModelAdmin):
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "email", "sms", "reminders"]
     raw_id_fields = ["user"]
+
+
+class _ReadOnly(admin.ModelAdmin):
+    # Webhooks change through the API only: its services check the URL (SSRF) and audit.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(_ReadOnly):
+    list_display = ["id", "url", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    # Never the secret: it is shown once, in the API's answer to the create.
+    fields = ["url", "events", "is_active", "created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnly):
+    list_display = [
+        "id",
+        "created_at",
+        "webhook",
+        "type",
+        "status",
+        "attempts",
+        "last_status_code",
+        "delivered_at",
+    ]
+    list_filter = ["status", "type"]
+    list_select_related = ["webhook"]
+    fields = [
+        "webhook",
+        "event_id",
+        "type",
+        "created_at",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "delivered_at",
+        "due_at",
+        "body",
+    ]
+    actions = ["redeliver"]
+
+    @admin.action(description="Send the selected deliveries again")
+    def redeliver(self, request, queryset):
+        for delivery in queryset:
+            webhook_delivery_redeliver(delivery=delivery)
+        messages.success(request, f"{queryset.count()} delivery(ies) queued again.")

@@ -7,5 +7,6 @@ router = IdRouter()
 router.register(
     "notifications", views.NotificationAdminViewSet, basename="admin-panel-notification"
 )
+router.register("webhooks", views.WebhookAdminViewSet, basename="admin-panel-webhook")
 
 urlpatterns = router.urls

@@ -3,7 +3,15 @@
 import django_filters
 
 from admin_panel.filters import IdFilter
-from notifications.models import Channel, Event, Notification, NotificationStatus
+from notifications.models import (
+    WEBHOOK_TYPES,
+    Channel,
+    Event,
+    Notification,
+    NotificationStatus,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+)
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -16,3 +24,12 @@ class NotificationFilter(django_filters.FilterSet):
     class Meta:
         model = Notification
         fields = ["status", "channel", "event", "user", "appointment"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=WebhookDeliveryStatus.choices)
+    type = django_filters.ChoiceFilter(choices=[(t, t) for t in WEBHOOK_TYPES])
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "type"]

@@ -112,3 +112,102 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.event} {self.channel} to user {self.user_id} ({self.status})"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+# `appointment.` + every event but the reminder (contract v1.1 "Notification precisions").
+WEBHOOK_TYPES = tuple(f"appointment.{e.value}" for e in Event if e != Event.REMINDER)
+
+
+class Webhook(models.Model):
+    """An endpoint of the clinic's other systems that hears the appointment events it lists.
+
+    `secret` is the Standard Webhooks signing key (`whsec_` + base64); it must be kept in
+    clear to sign, is never shown after the create's answer, and never logged.
+    """
+
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    secret = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"webhook #{self.pk}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to one webhook; `body` is fixed when written, so a retry sends the same bytes.
+
+    Claimed by a worker like a notification (`due_at`, `claimed_until`); `event_id` is the
+    body's `id` and the `webhook-id` header, shared by the event's deliveries to every webhook.
+    """
+
+    webhook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    event_id = models.CharField(max_length=64)
+    type = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10,
+        choices=WebhookDeliveryStatus.choices,
+        default=WebhookDeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="pending"),
+                name="webhook_pending_due_idx",
+            ),
+            # A webhook's list, newest first.
+            models.Index(
+                fields=["webhook", "-created_at", "-id"], name="webhook_delivery_list_idx"
+            ),
+            models.Index(fields=["created_at"], name="webhook_delivery_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event_id"], name="webhook_event_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in WebhookDeliveryStatus]),
+                name="webhook_delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.type} to webhook {self.webhook_id} ({self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar URL (`/api/calendar/<user id>.<secret>.ics`); rotating replaces
+    the secret, and the old URL answers 404. The secret is random, compared in constant time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="calendar_feed",
+    )
+    secret = models.CharField(max_length=64)
+    rotated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"calendar feed of user {self.user_id}"

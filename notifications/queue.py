@@ -51,3 +51,25 @@ def enqueue_retry(ids: list[int], delay: int) -> None:
         deliver.apply_async((list(ids),), countdown=delay)
     except Exception as exc:  # noqa: BLE001
         logger.warning("broker unavailable for a retry: %s", type(exc).__name__)
+
+
+def enqueue_webhooks(ids: list[int], *, delay: int | None = None) -> None:
+    """Send these webhook deliveries soon (or after `delay` seconds, a retry)."""
+    if not ids:
+        return
+    if not uses_broker():
+        if delay is not None:
+            return  # the in-process scheduler's sweep picks them up when due
+        from notifications.webhook_services import webhook_deliveries_deliver
+
+        try:
+            webhook_deliveries_deliver(ids=ids, limit=len(ids))
+        except Exception:
+            logger.exception("in-process webhook delivery failed")
+        return
+    from notifications.tasks import deliver_webhooks
+
+    try:
+        deliver_webhooks.apply_async((list(ids),), countdown=delay)
+    except Exception as exc:  # noqa: BLE001 (any broker failure: the sweep sends them later)
+        logger.warning("broker unavailable, webhook deliveries wait: %s", type(exc).__name__)

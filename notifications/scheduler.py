@@ -47,7 +47,7 @@ def tick(*, prune: bool) -> None:
     try:
         services.notifications_drain()
         if prune:
-            services.notifications_prune()
+            services.daily_prune()
     finally:
         close_old_connections()
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference, Webhook, WebhookDelivery
 
 
 def preferences_get(*, user) -> NotificationPreference:
@@ -15,3 +15,13 @@ def preferences_get(*, user) -> NotificationPreference:
 def notification_list() -> QuerySet:
     """Every notification, newest first (admins only: the view checks the role)."""
     return Notification.objects.order_by("-created_at", "-id")
+
+
+def webhook_list() -> QuerySet:
+    """Every webhook, newest first (admins only: the view checks the role)."""
+    return Webhook.objects.order_by("-created_at", "-id")
+
+
+def webhook_delivery_list(*, webhook) -> QuerySet:
+    """A webhook's deliveries, newest first."""
+    return WebhookDelivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")

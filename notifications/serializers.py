@@ -2,7 +2,14 @@
 
 from rest_framework import serializers
 
-from notifications.models import Notification, NotificationPreference
+from notifications.models import (
+    WEBHOOK_TYPES,
+    Notification,
+    NotificationPreference,
+    Webhook,
+    WebhookDelivery,
+)
+from notifications.webhooks import secret_valid
 
 
 class PreferencesSerializer(serializers.ModelSerializer):
@@ -31,5 +38,61 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
             "last_error",
             "sent_at",
             "due_at",
+        ]
+        read_only_fields = fields
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    """`{id, url, events, is_active, secret}`; `secret` is write-only (shown once, on create)."""
+
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WEBHOOK_TYPES), allow_empty=False, max_length=20
+    )
+    secret = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=200,
+        help_text="Standard Webhooks signing secret (`whsec_` + base64 of 24–64 bytes); "
+        "generated when omitted and returned only in the answer to the create.",
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "is_active", "secret"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"is_active": {"required": False, "default": True}}
+
+    def validate_secret(self, value):
+        if not secret_valid(value):
+            raise serializers.ValidationError(
+                "A secret is `whsec_` followed by the base64 of 24 to 64 random bytes."
+            )
+        return value
+
+
+class WebhookCreatedSerializer(serializers.ModelSerializer):
+    """The answer to a create: the webhook with its secret, the only time it is shown."""
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "is_active", "secret"]
+        read_only_fields = fields
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    """One delivery of an event to a webhook, as admins see it."""
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "type",
+            "created_at",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
         ]
         read_only_fields = fields

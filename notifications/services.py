@@ -76,12 +76,14 @@ class _CommitBatch:
 
     def __init__(self):
         self.ids: list[int] = []
+        self.webhook_ids: list[int] = []
         self.seen: set[tuple[str, int]] = set()
 
     def __call__(self):
-        from notifications.queue import enqueue_delivery
+        from notifications.queue import enqueue_delivery, enqueue_webhooks
 
         enqueue_delivery(self.ids)
+        enqueue_webhooks(self.webhook_ids)
 
 
 def _commit_batch() -> _CommitBatch | None:
@@ -149,6 +151,15 @@ def notifications_record(
     )
     if appointment is None:
         return []
+    from notifications.webhook_services import webhook_deliveries_record
+
+    hooks = webhook_deliveries_record(event=event, appointment=appointment)
+    if batch is not None:
+        batch.webhook_ids.extend(hooks)
+    elif hooks:
+        from notifications.queue import enqueue_webhooks
+
+        enqueue_webhooks(hooks)
     now = timezone.now()
     rows = _channel_rows(user=appointment.patient, event=event, appointment=appointment, due_at=now)
     if event in DOCTOR_EVENTS and actor_id != appointment.doctor_id:
@@ -220,8 +231,10 @@ WHERE id IN (
 RETURNING id"""
 
 
-def _claim(*, ids=None, limit: int = BATCH_SIZE) -> list[int]:
-    """Atomically take up to `limit` pending, due, unclaimed rows for this worker.
+def _claim(
+    *, ids=None, limit: int = BATCH_SIZE, model=Notification, lease: int = CLAIM_SECONDS
+) -> list[int]:
+    """Atomically take up to `limit` pending, due, unclaimed rows of `model` for this worker.
 
     Race: several workers scan at once. On PostgreSQL `FOR UPDATE SKIP LOCKED` hands each
     row to one of them and the others skip it; the UPDATE's own WHERE re-check (after the row
@@ -230,7 +243,7 @@ def _claim(*, ids=None, limit: int = BATCH_SIZE) -> list[int]:
     now = timezone.now()
     ops = connection.ops
     only = ""
-    params = [ops.adapt_datetimefield_value(now + dt.timedelta(seconds=CLAIM_SECONDS))]
+    params = [ops.adapt_datetimefield_value(now + dt.timedelta(seconds=lease))]
     params += [ops.adapt_datetimefield_value(now)] * 2
     if ids is not None:
         ids = [int(pk) for pk in ids]
@@ -242,7 +255,7 @@ def _claim(*, ids=None, limit: int = BATCH_SIZE) -> list[int]:
     lock = (
         " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
-    sql = _CLAIM_SQL.format(table=table(Notification), only=only, lock=lock)
+    sql = _CLAIM_SQL.format(table=table(model), only=only, lock=lock)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
@@ -424,20 +437,33 @@ def notifications_deliver(*, ids=None, limit: int = BATCH_SIZE) -> int:
 
 def notifications_drain(*, max_seconds: float = 50.0, limit: int = BATCH_SIZE) -> int:
     """Deliver due rows batch after batch until none is left (or time is up); how many."""
+    from notifications.webhook_services import WEBHOOK_BATCH_SIZE, webhook_deliveries_deliver
+
     started = timezone.now()
     total = 0
-    while (timezone.now() - started).total_seconds() < max_seconds:
-        claimed = notifications_deliver(limit=limit)
-        total += claimed
-        if claimed < limit:
-            break
+    for deliver, size in (
+        (notifications_deliver, limit),
+        (webhook_deliveries_deliver, WEBHOOK_BATCH_SIZE),
+    ):
+        while (timezone.now() - started).total_seconds() < max_seconds:
+            claimed = deliver(limit=size)
+            total += claimed
+            if claimed < size:
+                break
     return total
 
 
 def notifications_due_exist() -> bool:
-    """Is anything pending and due (the sweep's one query)?"""
+    """Is any notification or webhook delivery pending and due (the sweep's queries)?"""
+    from notifications.models import WebhookDelivery, WebhookDeliveryStatus
+
     now = timezone.now()
-    return Notification.objects.filter(status=NotificationStatus.PENDING, due_at__lte=now).exists()
+    return (
+        Notification.objects.filter(status=NotificationStatus.PENDING, due_at__lte=now).exists()
+        or WebhookDelivery.objects.filter(
+            status=WebhookDeliveryStatus.PENDING, due_at__lte=now
+        ).exists()
+    )
 
 
 @transaction.atomic
@@ -460,7 +486,21 @@ def notification_retry(*, notification: Notification) -> Notification:
 
 
 def notifications_prune(*, now: dt.datetime | None = None) -> int:
-    """Delete notifications older than `NOTIFY_KEEP_DAYS` (pending ones too: long stale)."""
+    """Delete notifications and webhook deliveries older than `NOTIFY_KEEP_DAYS` (pending
+    ones too: long stale); how many rows went."""
+    from notifications.models import WebhookDelivery
+
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.NOTIFY_KEEP_DAYS)
     deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    deliveries, _ = WebhookDelivery.objects.filter(created_at__lt=cutoff).delete()
+    return deleted + deliveries
+
+
+def daily_prune(*, now: dt.datetime | None = None) -> dict:
+    """The daily housekeeping: idempotency records past 24 h, and the outbox's old rows."""
+    from appointments.idempotency import purge_expired
+
+    return {
+        "idempotency_records": purge_expired(now=now),
+        "notifications_and_deliveries": notifications_prune(now=now),
+    }

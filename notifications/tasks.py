@@ -1,4 +1,5 @@
-"""Celery tasks of the outbox: deliver rows, sweep what is due (every minute), prune (daily)."""
+"""Celery tasks of the outbox: deliver rows and webhooks, sweep what is due (every minute),
+prune (daily)."""
 
 from celery import shared_task
 
@@ -13,6 +14,14 @@ SWEEP_FANOUT = 4
 def deliver(ids):
     """Send these rows if they are still pending and due (a duplicate task finds nothing)."""
     return services.notifications_deliver(ids=ids, limit=max(len(ids), 1))
+
+
+@shared_task(name="notifications.tasks.deliver_webhooks")
+def deliver_webhooks(ids):
+    """POST these webhook deliveries if they are still pending and due."""
+    from notifications.webhook_services import webhook_deliveries_deliver
+
+    return webhook_deliveries_deliver(ids=ids, limit=max(len(ids), 1))
 
 
 @shared_task(name="notifications.tasks.drain")
@@ -33,5 +42,6 @@ def sweep():
 
 @shared_task(name="notifications.tasks.prune")
 def prune():
-    """Daily: forget notifications older than `NOTIFY_KEEP_DAYS`."""
-    return services.notifications_prune()
+    """Daily: forget idempotency records past 24 h, notifications and webhook deliveries
+    past `NOTIFY_KEEP_DAYS`."""
+    return services.daily_prune()

@@ -104,6 +104,9 @@ PROFILE_CODES = [
 TIME_OFF_CODES = ["time_off_conflict", "time_off_ended", "invalid"]
 CLOSURE_CODES = ["time_off_conflict", "date_in_past", "unique"]
 OPERATION_CODES = {
+    ("/api/admin-panel/webhooks/", "post"): ["webhook_url_refused", "invalid_choice"],
+    ("/api/admin-panel/webhooks/{id}/", "put"): ["webhook_url_refused", "invalid_choice"],
+    ("/api/admin-panel/webhooks/{id}/", "patch"): ["webhook_url_refused", "invalid_choice"],
     ("/api/appointments/book/", "post"): BOOKING_CODES,
     ("/api/admin-panel/appointments/", "post"): [*BOOKING_CODES, "does_not_exist"],
     ("/api/appointments/{id}/", "patch"): [

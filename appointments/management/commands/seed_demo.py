@@ -23,6 +23,7 @@ from doctors.models import ClinicClosure, DoctorDetail, DoctorSchedule, TimeOff,
 from doctors.services import doctor_detail_create, working_hours_replace
 from doctors.slots import slot_times
 from doctors.time_off import closure_create, time_off_create
+from notifications import demo as notifications_demo
 from users.models import Role, User
 from users.phone import normalize_mobile_number
 
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             schedules = self.seed_schedules(doctors)
             self.seed_bookings(admin, doctors, patients, schedules)
             self.seed_working_time(admin, doctors)
+            notifications_demo.seed(step=self.step)
         self.print_logins()
 
     def step(self, message: str) -> None:
