@@ -126,11 +126,15 @@ ACCEPTANCE_ENV := THROTTLE_ANON=100000/min THROTTLE_USER=100000/min THROTTLE_BOO
 	THROTTLE_LOGIN_NUMBER=100000/min THROTTLE_LOGIN_IP=100000/min THROTTLE_REGISTER=100000/min \
 	JWT_ACCESS_MINUTES=120
 CLUSTER_STATE := $${CLUSTER_STATE_DIR:-$${TMPDIR:-/tmp}/healthcare-cluster}
+# Each group of callers (anonymous+patient+doctor side by side, then admin) at most this long: the
+# whole target stays under 6 minutes (about 30 s up and down), 2.5 when the machine is not shared.
+ACCEPTANCE_RUN_SECONDS ?= 150
 cluster-acceptance: venv
 	$(CLUSTER) down
 	$(ACCEPTANCE_ENV) $(CLUSTER) up
 	status=0; FUZZ_BASE_URL=http://127.0.0.1:$${CLUSTER_PORT:-8080} \
 		FUZZ_SEED_DATABASE_URL=postgresql://healthcare@127.0.0.1:$${CLUSTER_PRIMARY_PORT:-25432}/healthcare \
 		FUZZ_SERVER_LOGS="$(CLUSTER_STATE)/logs/node*.log" FUZZ_OUT=$(abspath test-artifacts/cluster-acceptance) \
+		FUZZ_RUN_SECONDS=$(ACCEPTANCE_RUN_SECONDS) \
 		$(PY) fuzz/run.py || status=$$?; \
 		$(CLUSTER) down; exit $$status
