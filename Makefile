@@ -93,7 +93,7 @@ CLUSTER := CLUSTER_PYTHON=$(abspath $(PY)) bash ops/cluster/cluster.sh
 # The drill loads the cluster from one address: throttles raised so it measures the stack, not them.
 DRILL_ENV := THROTTLE_ANON=100000/min THROTTLE_USER=100000/min THROTTLE_LOGIN_IP=1000/min \
 	THROTTLE_REGISTER=1000/min THROTTLE_BOOK=100000/min
-.PHONY: cluster-up cluster-down cluster-status cluster-drill cluster-load
+.PHONY: cluster-up cluster-down cluster-status cluster-drill cluster-load cluster-acceptance
 cluster-up: venv
 	$(CLUSTER) up
 
@@ -116,3 +116,27 @@ cluster-drill: venv
 # The replica's share of reads under a mixed load through the balancer (a running cluster).
 cluster-load: venv
 	$(TEST_ENV) CLUSTER_PYTHON=$(abspath $(PY)) $(PY) -m ops.cluster.load $(LOAD_ARGS)
+
+# The contract's acceptance through the balancer (issue 16): a fresh cluster with every throttle
+# raised as `make fuzz` raises them (the fuzz's callers share one address) and tokens that outlive
+# the run, the whole fuzz pass (fuzz/run.py: every operation, anonymous, patient, doctor, admin)
+# against http://127.0.0.1:8080 with the demo data seeded on the primary (25432) directly, then
+# down. `make cluster-up` with $(ACCEPTANCE_ENV) and `FUZZ_BASE_URL=... make fuzz` do the same by hand.
+ACCEPTANCE_ENV := THROTTLE_ANON=100000/min THROTTLE_USER=100000/min THROTTLE_BOOK=100000/min \
+	THROTTLE_LOGIN_NUMBER=100000/min THROTTLE_LOGIN_IP=100000/min THROTTLE_REGISTER=100000/min \
+	JWT_ACCESS_MINUTES=120
+CLUSTER_STATE := $${CLUSTER_STATE_DIR:-$${TMPDIR:-/tmp}/healthcare-cluster}
+# Each group of callers (anonymous+patient+doctor side by side, then admin) at most this long, with
+# 10 generated cases per operation (make fuzz: 20) over the v1.1 API's ~70 operations: the whole
+# target stays under 9 minutes (about 30 s up and down), about 3 when the machine is not shared.
+ACCEPTANCE_RUN_SECONDS ?= 240
+ACCEPTANCE_MAX_EXAMPLES ?= 10
+cluster-acceptance: venv
+	$(CLUSTER) down
+	$(ACCEPTANCE_ENV) $(CLUSTER) up
+	status=0; FUZZ_BASE_URL=http://127.0.0.1:$${CLUSTER_PORT:-8080} \
+		FUZZ_SEED_DATABASE_URL=postgresql://healthcare@127.0.0.1:$${CLUSTER_PRIMARY_PORT:-25432}/healthcare \
+		FUZZ_SERVER_LOGS="$(CLUSTER_STATE)/logs/node*.log" FUZZ_OUT=$(abspath test-artifacts/cluster-acceptance) \
+		FUZZ_RUN_SECONDS=$(ACCEPTANCE_RUN_SECONDS) FUZZ_MAX_EXAMPLES=$(ACCEPTANCE_MAX_EXAMPLES) \
+		$(PY) fuzz/run.py || status=$$?; \
+		$(CLUSTER) down; exit $$status

@@ -11,10 +11,20 @@ FUZZ_MAX_EXAMPLES (fuzzing-phase cases per operation, default 20), FUZZ_RUN_SECO
 per group of runs, default 270), FUZZ_SEED (default: a fixed seed, so CI runs are reproducible),
 FUZZ_ROLES (default "anonymous,patient,doctor,admin"), FUZZ_OUT (default test-artifacts/fuzz),
 FUZZ_CHECKS (default: the five below; e.g. "all" to explore beyond issue 5).
+
+Against a running deployment instead (issue 16, `make cluster-acceptance`): FUZZ_BASE_URL (e.g.
+http://127.0.0.1:8080, the cluster's balancer) skips the throwaway database and server; the demo
+data is seeded by `manage.py seed_demo` on FUZZ_SEED_DATABASE_URL (the deployment's primary,
+directly; unset: the data is taken as already there), the tokens come from that deployment's
+POST /api/token/, and FUZZ_SERVER_LOGS (log files, space separated, e.g. the nodes') are copied
+into the reports and searched for tracebacks. Its throttles and JWT_ACCESS_MINUTES are the
+deployment's own: raise them as THROTTLES below when starting it.
 """
 
+import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -106,6 +116,24 @@ def server_env(database_url: str, port: int) -> dict[str, str]:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=os.environ.get("FUZZ_SERVER_WORKERS", "3"),
         PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def seed_env(database_url: str) -> dict[str, str]:
+    """manage.py's environment for seeding a running deployment's database directly."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # Straight to the primary: no replica, no pooler, no cache (seed_demo caches nothing).
+        if key not in {"REDIS_URL", "DATABASE_REPLICA_URL", "DATABASE_POOLER"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        # Signs nothing the deployment checks: seed_demo only writes rows (passwords are hashed).
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
     )
     return env
 
@@ -202,6 +230,19 @@ def schemathesis_command(base: str, role: str, token: str | None) -> list[str]:
     return command
 
 
+def figures(role: str) -> dict[str, int]:
+    """Operations tested, cases generated and failures from one caller's schemathesis output."""
+    text = (OUT / role / "output.txt").read_text(errors="replace")
+    found = {"operations": 0, "cases": 0, "failures": 0}
+    if match := re.search(r"Tested:\s*(\d+)", text):
+        found["operations"] = int(match.group(1))
+    if match := re.search(r"(\d+) generated", text):
+        found["cases"] = int(match.group(1))
+    if match := re.search(r"(\d+) failures?\b", text.rsplit("SUMMARY", 1)[-1]):
+        found["failures"] = int(match.group(1))
+    return found
+
+
 def run_group(base: str, roles: list[str], tokens: dict[str, str], seconds: int) -> dict:
     """Run schemathesis for these callers side by side; each gets the same hard time limit."""
     processes = {}
@@ -247,16 +288,20 @@ def stop_on_sigterm(signum, frame):
     raise SystemExit(f"stopped by signal {signum}")
 
 
-def main() -> int:
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
-    OUT.mkdir(parents=True, exist_ok=True)
-    roles = [r.strip() for r in os.environ.get("FUZZ_ROLES", ",".join(ROLES)).split(",") if r]
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise SystemExit(f"unknown FUZZ_ROLES: {', '.join(sorted(unknown))}")
-    # The API has about 70 operations since v1.1; on a busy 2-core host a group took over 100 s.
-    seconds = int(os.environ.get("FUZZ_RUN_SECONDS", "270"))
+def run_all(base: str, roles: list[str], logins: dict, seconds: int) -> dict[str, int]:
+    tokens = {role: token_for(base, *login) for role, login in logins.items()}
+    results: dict[str, int] = {}
+    # Callers that change nothing others depend on run side by side; the admin run goes
+    # alone and last, because it may deactivate the patient and doctor the others sign in as.
+    side_by_side = [role for role in roles if role != "admin"]
+    for group in (side_by_side, [role for role in roles if role == "admin"]):
+        if group:
+            results.update(run_group(base, group, tokens, seconds))
+    return results
 
+
+def against_local_server(roles: list[str], seconds: int) -> tuple[dict[str, int], list[Path]]:
+    """`make fuzz`: a throwaway database and gunicorn of our own, stopped afterwards."""
     database_url = fuzz_database_url()
     port = free_port()
     env = server_env(database_url, port)
@@ -276,16 +321,9 @@ def main() -> int:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    results: dict[str, int] = {}
     try:
         wait_for(base, server)
-        tokens = {role: token_for(base, *login) for role, login in logins.items()}
-        # Callers that change nothing others depend on run side by side; the admin run goes
-        # alone and last, because it may deactivate the patient and doctor the others sign in as.
-        side_by_side = [role for role in roles if role != "admin"]
-        for group in (side_by_side, [role for role in roles if role == "admin"]):
-            if group:
-                results.update(run_group(base, group, tokens, seconds))
+        return run_all(base, roles, logins, seconds), [OUT / "server.log"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -295,21 +333,86 @@ def main() -> int:
             server.wait()
         server_log.close()
 
+
+def against_deployment(
+    base: str, roles: list[str], seconds: int
+) -> tuple[dict[str, int], list[Path]]:
+    """FUZZ_BASE_URL: a running deployment (the cluster's balancer), seeded on its primary."""
+    base = base.rstrip("/")
+    with urllib.request.urlopen(f"{base}/api/health/", timeout=5) as response:  # noqa: S310
+        if response.status != 200:
+            raise SystemExit(f"{base}/api/health/ answered {response.status}")
+    seed_url = os.environ.get("FUZZ_SEED_DATABASE_URL", "")
+    env = seed_env(seed_url or os.environ.get("DATABASE_URL", "sqlite:///unused"))
+    if seed_url:
+        log(f"seed_demo on {urllib.parse.urlsplit(seed_url).netloc.rsplit('@', 1)[-1]} (directly)")
+        started = time.monotonic()
+        manage(env, "seed_demo")
+        log(f"seeded in {time.monotonic() - started:.0f} s")
+    else:
+        log("FUZZ_SEED_DATABASE_URL unset: the demo data is taken as already there")
+    logins = demo_logins(env)
+    log(f"fuzzing {base}")
+    results = run_all(base, roles, logins, seconds)
+    # The deployment's own logs (e.g. the nodes'), kept with the reports: it may be gone later.
+    logs = []
+    for pattern in os.environ.get("FUZZ_SERVER_LOGS", "").split():
+        for name in sorted(glob.glob(pattern)):
+            copy = OUT / "server-logs" / Path(name).name
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copyfile(name, copy)
+            logs.append(copy)
+    return results, logs
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(OUT / "server-logs", ignore_errors=True)
+    roles = [r.strip() for r in os.environ.get("FUZZ_ROLES", ",".join(ROLES)).split(",") if r]
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise SystemExit(f"unknown FUZZ_ROLES: {', '.join(sorted(unknown))}")
+    # The API has about 70 operations since v1.1; on a busy 2-core host a group took over 100 s.
+    seconds = int(os.environ.get("FUZZ_RUN_SECONDS", "270"))
+
+    started = time.monotonic()
+    if base := os.environ.get("FUZZ_BASE_URL"):
+        results, logs = against_deployment(base, roles, seconds)
+    else:
+        results, logs = against_local_server(roles, seconds)
+
     failed = {role: code for role, code in results.items() if code != 0}
     summary = ", ".join(
         f"{role} {'ok' if code == 0 else f'exit {code}'}" for role, code in results.items()
     )
+    counts = {role: figures(role) for role in results}
+    total = {
+        key: sum(c[key] for c in counts.values()) for key in ("operations", "cases", "failures")
+    }
+    log(
+        "figures: "
+        + "; ".join(
+            f"{role} {c['operations']} operations, {c['cases']} cases, {c['failures']} failures"
+            for role, c in counts.items()
+        )
+    )
+    log(
+        f"total: {total['operations']} operation runs, {total['cases']} cases, "
+        f"{total['failures']} failures in {time.monotonic() - started:.0f} s"
+    )
     log(f"summary: {summary}; reports in {OUT}")
     if failed:
-        errors = [
-            line
-            for line in (OUT / "server.log").read_text(errors="replace").splitlines()
-            if "Traceback" in line or "Error" in line
-        ]
-        if errors:
-            log("server errors (see server.log):")
-            for line in errors[-20:]:
-                print("    " + line)
+        for path in logs:
+            errors = [
+                line
+                for line in path.read_text(errors="replace").splitlines()
+                if "Traceback" in line or "Error" in line
+            ]
+            if errors:
+                log(f"server errors (see {path}):")
+                for line in errors[-20:]:
+                    print("    " + line)
         return 1
     return 0
 
