@@ -141,3 +141,52 @@ def test_a_delivery_batch_runs_a_fixed_number_of_queries(count):
     assert claimed == count * 4
     # The claim, the rows with what the texts need, the SMS counts, the outcomes.
     assert len(context.captured_queries) == 4
+
+
+def _reminders(patient):
+    return Notification.objects.filter(user=patient, event="reminder", channel="email")
+
+
+def test_a_reminder_is_not_sent_before_it_is_due(
+    auth_client, patient, far_schedule, smtp_sink, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(auth_client(patient), far_schedule)
+    notifications_deliver()
+    assert set(_reminders(patient).values_list("status", flat=True)) == {"pending"}
+    assert [m for m in smtp_sink.messages if "eminder" in m["Subject"]] == []
+
+
+def test_a_reminder_falling_due_is_sent_once(
+    auth_client, patient, far_schedule, smtp_sink, django_capture_on_commit_callbacks, settings
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(auth_client(patient), far_schedule)
+    first = _reminders(patient).order_by("due_at").first()
+    Notification.objects.filter(pk=first.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+    notifications_deliver()
+    notifications_deliver()
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == ("sent", 1)
+    assert _reminders(patient).filter(status="pending").count() == 1
+
+
+def test_a_reminder_not_delivered_before_the_start_is_skipped(
+    auth_client, patient, doctor, smtp_sink, django_capture_on_commit_callbacks
+):
+    # Yesterday's visit whose reminder was never delivered (the worker was down meanwhile).
+    appointment = AppointmentFactory(
+        patient=patient, schedule__doctor=doctor,
+        schedule__date=timezone.localdate() - dt.timedelta(days=1),
+    )  # fmt: skip
+    reminder = Notification.objects.create(
+        user=patient,
+        channel="email",
+        event="reminder",
+        appointment=appointment,
+        due_at=timezone.now() - dt.timedelta(days=2),
+    )
+    notifications_deliver()
+    reminder.refresh_from_db()
+    assert reminder.status == "skipped"
+    assert smtp_sink.messages == []
