@@ -2,41 +2,25 @@
 
 from django.contrib import admin, messages
 
-from notifications.models import Notification, NotificationPreference, Webhook, WebhookDelivery
+from healthcare.admin import ReadOnlyAdminMixin
+from notifications.models import (
+    NOTIFICATION_FIELDS,
+    Notification,
+    NotificationPreference,
+    Webhook,
+    WebhookDelivery,
+)
 from notifications.services import notification_retry
 from notifications.webhook_services import webhook_delivery_redeliver
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "created_at",
-        "user",
-        "channel",
-        "event",
-        "appointment",
-        "status",
-        "attempts",
-        "sent_at",
-        "due_at",
-    ]
+    list_display = [field for field in NOTIFICATION_FIELDS if field != "last_error"]
     list_filter = ["status", "channel", "event"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "appointment"]
-    readonly_fields = [
-        "created_at",
-        "user",
-        "channel",
-        "event",
-        "appointment",
-        "status",
-        "attempts",
-        "last_error",
-        "sent_at",
-        "due_at",
-        "claimed_until",
-    ]
+    readonly_fields = [*NOTIFICATION_FIELDS[1:], "claimed_until"]
     actions = ["send_again"]
 
     def has_add_permission(self, request):
@@ -58,16 +42,8 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    # Webhooks change through the API only: its services check the URL (SSRF) and audit.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class _ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Webhooks change through the API only: its services check the URL (SSRF) and audit."""
 
 
 @admin.register(Webhook)

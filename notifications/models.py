@@ -51,6 +51,22 @@ class NotificationPreference(models.Model):
         return f"preferences of user {self.user_id}"
 
 
+# A notification as the admin list (API) and the Django admin show it.
+NOTIFICATION_FIELDS = (
+    "id",
+    "created_at",
+    "user",
+    "channel",
+    "event",
+    "appointment",
+    "status",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "due_at",
+)
+
+
 class Notification(models.Model):
     """One email or SMS to one user about one appointment; `pending` until a worker sends it.
 

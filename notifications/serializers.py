@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from notifications.models import (
+    NOTIFICATION_FIELDS,
     WEBHOOK_TYPES,
     Notification,
     NotificationPreference,
@@ -26,19 +27,7 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = [
-            "id",
-            "created_at",
-            "user",
-            "channel",
-            "event",
-            "appointment",
-            "status",
-            "attempts",
-            "last_error",
-            "sent_at",
-            "due_at",
-        ]
+        fields = list(NOTIFICATION_FIELDS)
         read_only_fields = fields
 
 
