@@ -57,7 +57,7 @@ def refusal_messages(exc: Refusal) -> list[str]:
 def _appointment_ids(value: str) -> list[int] | None:
     """The optional 'cancel these appointments' field: ids separated by commas or spaces."""
     parts = value.replace(",", " ").replace("#", " ").split()
-    if not all(part.isdigit() for part in parts):
+    if not all(part.isascii() and part.isdigit() for part in parts):
         raise forms.ValidationError("List appointment ids separated by commas, e.g. 12, 15.")
     return [int(part) for part in parts] or None
 

@@ -243,6 +243,14 @@ def test_moving_a_closure_reopens_the_old_date(admin_client, doctor):
     assert not generated(doctor).filter(date=later).exists()
 
 
+@pytest.mark.parametrize("cancel", ["twelve", "²"])
+def test_a_malformed_cancel_list_is_a_form_error(admin_client, cancel):
+    response = admin_client.post(f"{CLOSURES}add/", closure_data(tomorrow(), cancel=cancel))
+    assert response.status_code == 200
+    assert "List appointment ids" in response.content.decode()
+    assert not ClinicClosure.objects.exists()
+
+
 def test_deleting_a_closure_reopens_the_date(admin_client, doctor):
     working_hours_replace(
         doctor=doctor,
