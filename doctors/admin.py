@@ -134,7 +134,8 @@ WEEKDAYS = [
 
 
 class WorkingHoursForm(forms.ModelForm):
-    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
+    # The blank first choice keeps the inline's spare row blank, so it is not posted as Monday.
+    weekday = forms.TypedChoiceField(choices=[("", "---------"), *WEEKDAYS], coerce=int)
 
     class Meta:
         model = WorkingHours

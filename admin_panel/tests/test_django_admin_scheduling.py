@@ -94,6 +94,12 @@ def test_saving_working_hours_inline_regenerates_the_doctors_schedules(
     assert (entry.actor_id, entry.object_id) == (admin_user.pk, doctor.pk)
 
 
+def test_the_spare_working_hours_row_starts_blank(admin_client, doctor):
+    page = admin_client.get(f"{USERS}{doctor.pk}/change/").content.decode()
+    spare = page.split('name="working_hours-0-weekday"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in spare
+
+
 def test_overlapping_working_hours_are_refused_inline(admin_client, doctor):
     weekday = tomorrow().weekday()
     data = with_hours(
