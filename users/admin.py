@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
-from doctors.admin import DoctorDetailInline, DoctorScheduleInline, save_doctor_formset
+from doctors.admin import (
+    DoctorDetailInline,
+    DoctorScheduleInline,
+    TimeOffInline,
+    WorkingHoursInline,
+    save_doctor_formset,
+)
 from healthcare.events import emit
 from users.forms import AdminSignInForm
 from users.models import Role, User
@@ -69,7 +75,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.role == Role.DOCTOR:
-            return [DoctorDetailInline, DoctorScheduleInline]
+            return [DoctorDetailInline, DoctorScheduleInline, WorkingHoursInline, TimeOffInline]
         return []
 
     def get_search_results(self, request, queryset, search_term):
@@ -117,7 +123,7 @@ class UserAdmin(DjangoUserAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        if not save_doctor_formset(doctor=form.instance, formset=formset):
+        if not save_doctor_formset(doctor=form.instance, formset=formset, actor=request.user):
             super().save_formset(request, form, formset, change)
 
 

@@ -137,6 +137,15 @@ def doctor_change_data(doctor, schedules=(), **detail):
         "schedules-MIN_NUM_FORMS": "0",
         "schedules-MAX_NUM_FORMS": "1000",
     }
+    for prefix in ("working_hours", "time_off"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     if detail_row.is_verified:
         data["doctor_detail-0-is_verified"] = "on"
     data.update({f"doctor_detail-0-{key}": value for key, value in detail.items()})
@@ -161,6 +170,8 @@ def test_a_doctors_page_has_the_details_and_schedule_inlines(admin_client, docto
     response = admin_client.get(f"{USERS}{doctor.pk}/change/")
     assert "doctor_detail-TOTAL_FORMS" in response.content.decode()
     assert "schedules-TOTAL_FORMS" in response.content.decode()
+    assert "working_hours-TOTAL_FORMS" in response.content.decode()
+    assert "time_off-TOTAL_FORMS" in response.content.decode()
 
 
 def test_a_patients_page_has_no_doctor_inlines(admin_client, patient):
