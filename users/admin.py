@@ -1,10 +1,11 @@
 """Django admin for accounts: role admins only (see `User.is_staff`); accounts are created by
 `users.services.user_create` and are deactivated, never deleted, so their history stays."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponseRedirect
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
@@ -15,6 +16,7 @@ from doctors.admin import (
     WorkingHoursInline,
     save_doctor_formset,
 )
+from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.forms import AdminSignInForm
 from users.models import Role, User
@@ -24,6 +26,10 @@ from users.services import user_create, user_refresh_tokens_revoke
 # The admin's login page checks passwords behind the sign-in throttles and writes the audit
 # entries, like `/api/token/` (users/signin.py).
 admin.site.login_form = AdminSignInForm
+
+
+class _InlineRefused(Exception):
+    """A doctor inline refused by its service at save time (args[0]: the messages)."""
 
 
 class UserAdminCreationForm(BaseUserCreationForm):
@@ -123,8 +129,23 @@ class UserAdmin(DjangoUserAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        if not save_doctor_formset(doctor=form.instance, formset=formset, actor=request.user):
+        try:
+            saved = save_doctor_formset(doctor=form.instance, formset=formset, actor=request.user)
+        except Refusal as exc:
+            # Race: the inline was checked in a rolled-back trial during validation and a booking
+            # (or another edit) landed before this save. Leaving the admin's transaction by an
+            # exception rolls the whole page back; changeform_view shows why, instead of a 500.
+            raise _InlineRefused(exc.messages()) from exc
+        if not saved:
             super().save_formset(request, form, formset, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _InlineRefused as refused:
+            for message in refused.args[0]:
+                self.message_user(request, f"Not saved: {message}", messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
 
 # Revoked-token records are evidence, not settings: deleting one would bring a revoked session

@@ -292,3 +292,26 @@ def test_a_doctors_page_shows_upcoming_time_off_read_only(admin_client, doctor):
 def test_a_closures_change_page_opens(admin_client):
     closure, _ = closure_create(date=tomorrow(), reason="Holiday")
     assert admin_client.get(f"{CLOSURES}{closure.pk}/change/").status_code == 200
+
+
+def test_time_off_refused_at_save_time_keeps_nothing_and_says_why(
+    admin_client, doctor, monkeypatch
+):
+    # Race: the inline's trial run passed, then a booking landed before the save.
+    from doctors import admin as doctors_admin
+
+    monkeypatch.setattr(doctors_admin, "service_errors", lambda call: [])
+    appointment = AppointmentFactory(doctor=doctor)
+    data = keeping_schedules(doctor_change_data(doctor), doctor)
+    data["full_name"] = "Renamed In The Same Save"
+    response = admin_client.post(
+        f"{USERS}{doctor.pk}/change/",
+        with_time_off(data, doctor, tomorrow(), tomorrow()),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Not saved:" in response.content.decode()
+    assert not TimeOff.objects.exists()
+    assert AppointmentBooking.objects.get(pk=appointment.pk).status == "pending"
+    doctor.refresh_from_db()
+    assert doctor.full_name != "Renamed In The Same Save"
