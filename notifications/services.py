@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -466,23 +466,27 @@ def notifications_due_exist() -> bool:
     )
 
 
-@transaction.atomic
-def notification_retry(*, notification: Notification) -> Notification:
-    """An admin's resend: the row is pending again and due now (its attempts keep counting)."""
-    locked = Notification.objects.select_for_update().get(pk=notification.pk)
-    locked.status = NotificationStatus.PENDING
+def requeue(model, pk: int, *, pending, enqueue) -> models.Model:
+    """An admin's resend of an outbox row (a notification or a webhook delivery): pending again,
+    due now, unclaimed, and queued once the caller's transaction commits (attempts keep
+    counting; a delivery keeps its event id and body)."""
+    locked = model.objects.select_for_update().get(pk=pk)
+    locked.status = pending
     locked.due_at = timezone.now()
     locked.claimed_until = None
     locked.save(update_fields=["status", "due_at", "claimed_until"])
-    pk = locked.pk
-
-    def enqueue():
-        from notifications.queue import enqueue_delivery
-
-        enqueue_delivery([pk])
-
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(lambda: enqueue([locked.pk]), robust=True)
     return locked
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification) -> Notification:
+    """An admin's resend of a notification."""
+    from notifications.queue import enqueue_delivery
+
+    return requeue(
+        Notification, notification.pk, pending=NotificationStatus.PENDING, enqueue=enqueue_delivery
+    )
 
 
 def notifications_prune(*, now: dt.datetime | None = None) -> int:

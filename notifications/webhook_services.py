@@ -233,17 +233,12 @@ def webhook_deliveries_deliver(*, ids=None, limit: int = WEBHOOK_BATCH_SIZE) -> 
 @transaction.atomic
 def webhook_delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """An admin's resend: pending again and due now, same event id and body."""
-    locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-    locked.status = WebhookDeliveryStatus.PENDING
-    locked.due_at = timezone.now()
-    locked.claimed_until = None
-    locked.save(update_fields=["status", "due_at", "claimed_until"])
-    pk = locked.pk
+    from notifications.queue import enqueue_webhooks
+    from notifications.services import requeue
 
-    def enqueue():
-        from notifications.queue import enqueue_webhooks
-
-        enqueue_webhooks([pk])
-
-    transaction.on_commit(enqueue, robust=True)
-    return locked
+    return requeue(
+        WebhookDelivery,
+        delivery.pk,
+        pending=WebhookDeliveryStatus.PENDING,
+        enqueue=enqueue_webhooks,
+    )
