@@ -76,11 +76,15 @@ WHERE s.id = %s AND s.doctor_id = %s AND {bookable}{lock}"""
 
 def _locked_schedule(*, schedule_id: int, doctor_id: int):
     """The schedule (its doctor loaded with the name only) and the doctor's fee, or None."""
+    # A share lock: bookings of one schedule run side by side (the partial unique indexes
+    # settle two of them racing for one slot), while a change to the schedule itself (an
+    # edit, a trim for time off, a regeneration: each locks it FOR UPDATE) waits for them, and
+    # they for it.
     features = connection.features
     if features.has_select_for_update_of:
-        lock = " FOR UPDATE OF s"
+        lock = " FOR SHARE OF s"
     elif features.has_select_for_update:
-        lock = " FOR UPDATE"
+        lock = " FOR SHARE"
     else:  # SQLite: one writer at a time anyway.
         lock = ""
     bookable, bookable_params = public_doctor_sql("u", "d")
@@ -283,9 +287,10 @@ def _book(
     if doctor_id is None or schedule_id is None:
         _refuse_unbookable_doctor(doctor_id)
         raise Refusal.of("schedule", "schedule_invalid", SCHEDULE_INVALID)
-    # The schedule row lock serialises bookings of one schedule (and schedule edits, which take
-    # it too), so the "slot taken" check below sees every booking committed before ours. The
-    # bookable doctor's name and fee come along in the same query.
+    # The schedule's share lock keeps it as it is (an edit waits for us) until we commit; the
+    # "slot taken" check sees every booking committed before it, and one racing us for the
+    # slot meets the partial unique index (`_losing_no_race`: the same 400). The bookable
+    # doctor's name and fee come along in the same query.
     schedule, doctor_fee = _locked_schedule(schedule_id=schedule_id, doctor_id=doctor_id)
     if schedule is None:
         # Which refusal: the doctor's (checked first, as the contract lists it) or the schedule's.

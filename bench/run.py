@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
 LUA = BENCH / "lua" / "replay.lua"
+BENCH_QUEUE = "bench"
 BIG_TABLES = (
     "appointments_appointmentbooking",
     "users_user",
@@ -108,7 +109,27 @@ def configure_env(args) -> None:
     # all of wrk's traffic comes from one IP. Per-second windows keep the history lists short.
     for name in ("LOGIN_NUMBER", "LOGIN_IP", "REGISTER", "ANON", "USER", "BOOK"):
         os.environ[f"THROTTLE_{name}"] = "1000000/s"
+    # The cache is per process (as in every run so far), whatever this shell exports.
+    os.environ["REDIS_URL"] = ""
+    # Notifications go to the task queue as in production: a broker (`--broker`) and a queue of
+    # the bench's own that no worker reads during the run, emptied at its end. `--broker ""`
+    # delivers in-process instead (as `make run` does).
+    os.environ["CELERY_BROKER_URL"] = args.broker
+    os.environ["CELERY_QUEUE"] = BENCH_QUEUE
     sys.path.insert(0, str(ROOT))
+
+
+def empty_bench_queue(args) -> None:
+    """Drop the task messages the run left on the broker (nothing consumed them)."""
+    if not args.broker.startswith("redis"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(args.broker)
+    try:
+        client.delete(BENCH_QUEUE)
+    finally:
+        client.close()
 
 
 def admin_dsn(args) -> str:
@@ -727,6 +748,7 @@ def machine(args, wrk) -> dict:
         "wrk": (wrk_version.stdout or wrk_version.stderr).splitlines()[0:1],
         "git_commit": commit,
         "cache": "redis" if os.environ.get("REDIS_URL") else "local memory",
+        "broker": args.broker or "none (in-process delivery)",
     }
 
 
@@ -800,7 +822,8 @@ def write_results(args, runs: list[dict], info: dict, command: str, started: flo
         f"{info['django']}, gunicorn {info['gunicorn']} ({main['gunicorn_workers']} workers, "
         f"{main.get('gunicorn_worker_boots', 0)} worker boots counting max_requests recycling, "
         f"config {main['gunicorn_config'] or 'none: run.py defaults'}), "
-        f"{' '.join(info['wrk']) or 'wrk'}; cache: {info['cache']}; load average before the "
+        f"{' '.join(info['wrk']) or 'wrk'}; cache: {info['cache']}; broker: "
+        f"{info.get('broker', 'unknown')}; load average before the "
         f"run {info['load_average_at_start']}, after {[round(x, 2) for x in os.getloadavg()]}.",
         "",
         f"Load: wrk co-located on the same cores, {args.threads} threads, {args.connections} "
@@ -950,6 +973,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--profile", default="", help="scenario names to profile with py-spy, or 'auto'"
     )
+    parser.add_argument(
+        "--broker",
+        default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9"),
+        help="the task queue's broker; empty for in-process delivery",
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     parser.add_argument("--command-label", default="", help="the command shown in the results")
     args = parser.parse_args(argv)
@@ -970,6 +998,7 @@ def main(argv=None) -> int:
     connections.close_all()
     if not args.keep_db:
         drop_database(args)
+    empty_bench_queue(args)
     write_results(args, runs, info, command, started)
     problems = failures(runs)
     for p in problems:

@@ -8,7 +8,7 @@ from django.dispatch import Signal
 
 from healthcare.api.middleware import current_client_ip
 
-# kwargs: action, actor, object_type, object_id, details, ip
+# kwargs: action, actor, object_type, object_id, details, ip, obj (the instance, when given)
 domain_event = Signal()
 
 
@@ -33,4 +33,5 @@ def emit(
         object_id=object_id,
         details=details or {},
         ip=current_client_ip(),
+        obj=obj,
     )

@@ -7,6 +7,7 @@ appointment action to the notification event it causes.
 
 from django.dispatch import receiver
 
+from appointments.models import AppointmentBooking
 from healthcare.events import domain_event
 from notifications.models import Event
 from notifications.services import notifications_record
@@ -46,7 +47,9 @@ def _id(value):
 
 
 @receiver(domain_event, dispatch_uid="notifications.outbox")
-def record_notifications(sender, *, action, actor, object_type, object_id, details, **kwargs):
+def record_notifications(
+    sender, *, action, actor, object_type, object_id, details, obj=None, **kwargs
+):
     """Write the notifications of an appointment event (nothing for other events)."""
     mapped = ACTION_EVENTS.get(action)
     if mapped is None or object_type not in APPOINTMENT_TYPES or object_id is None:
@@ -73,4 +76,6 @@ def record_notifications(sender, *, action, actor, object_type, object_id, detai
         appointment_id=appointment_id,
         actor_id=getattr(actor, "pk", None),
         ended_appointment_id=ended,
+        # The service's own instance, as the change left it: no second read of the row.
+        appointment=obj if isinstance(obj, AppointmentBooking) else None,
     )

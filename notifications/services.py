@@ -7,8 +7,10 @@ runs afterwards (a Celery task, or in-process with no broker) and claims each ro
 import contextlib
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, models, transaction
 from django.db.models import Count
@@ -100,28 +102,63 @@ def _commit_batch() -> _CommitBatch | None:
     return batch
 
 
-def _channel_rows(*, user, event, appointment, due_at, status=NotificationStatus.PENDING):
-    """One row per channel for `user`, `skipped` where the user can't or won't get it."""
-    prefs = _preferences(user)
+@dataclass(frozen=True)
+class _Recipient:
+    """What writing a user's rows needs: the id, whether an email is on file, the preferences."""
+
+    user_id: int
+    has_email: bool
+    email: bool = True
+    sms: bool = True
+    reminders: bool = True
+
+
+def _recipients(user_ids) -> dict[int, _Recipient]:
+    """The recipients among `user_ids`, in one query (no preference row: everything on)."""
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=set(user_ids))
+        .values_list(
+            "pk",
+            "email",
+            "notification_preference__email",
+            "notification_preference__sms",
+            "notification_preference__reminders",
+        )
+    )
+    return {
+        pk: _Recipient(
+            user_id=pk,
+            has_email=bool(email),
+            email=wants_email is not False,
+            sms=wants_sms is not False,
+            reminders=wants_reminders is not False,
+        )
+        for pk, email, wants_email, wants_sms, wants_reminders in rows
+    }
+
+
+def _channel_rows(*, recipient: _Recipient, event, appointment, due_at):
+    """One row per channel for the recipient, `skipped` where they can't or won't get it."""
     rows = []
     for channel in (Channel.EMAIL, Channel.SMS):
         skip = ""
-        if event == Event.REMINDER and not prefs.reminders:
+        if event == Event.REMINDER and not recipient.reminders:
             skip = SKIP_REMINDERS_OFF
-        elif channel == Channel.EMAIL and not user.email:
+        elif channel == Channel.EMAIL and not recipient.has_email:
             skip = SKIP_NO_EMAIL
-        elif channel == Channel.EMAIL and not prefs.email:
+        elif channel == Channel.EMAIL and not recipient.email:
             skip = SKIP_EMAIL_OFF
-        elif channel == Channel.SMS and not prefs.sms:
+        elif channel == Channel.SMS and not recipient.sms:
             skip = SKIP_SMS_OFF
         rows.append(
             Notification(
-                user=user,
+                user_id=recipient.user_id,
                 channel=channel,
                 event=event,
                 appointment=appointment,
                 due_at=due_at,
-                status=NotificationStatus.SKIPPED if skip else status,
+                status=NotificationStatus.SKIPPED if skip else NotificationStatus.PENDING,
                 last_error=skip,
             )
         )
@@ -129,26 +166,28 @@ def _channel_rows(*, user, event, appointment, due_at, status=NotificationStatus
 
 
 def notifications_record(
-    *, event: str, appointment_id: int, actor_id: int | None, ended_appointment_id=None
+    *,
+    event: str,
+    appointment_id: int,
+    actor_id: int | None,
+    ended_appointment_id=None,
+    appointment: AppointmentBooking | None = None,
 ) -> list[Notification]:
     """Write the rows one event causes (inside the caller's transaction) and queue delivery.
 
     The patient hears every event, the doctor booked/cancelled/rescheduled when someone else
     did it; a booking (or the new appointment of a reschedule) gets its reminders, those
     already due left out; an appointment that stops being active has its reminders skipped.
+    `appointment` is the service's own instance when it has one (as the change left it);
+    otherwise the row is read.
     """
     batch = _commit_batch()
     if batch is not None:
         if (event, appointment_id) in batch.seen:
             return []
         batch.seen.add((event, appointment_id))
-    appointment = (
-        AppointmentBooking.objects.select_related(
-            "patient__notification_preference", "doctor__notification_preference"
-        )
-        .filter(pk=appointment_id)
-        .first()
-    )
+    if appointment is None or appointment.pk != appointment_id:
+        appointment = AppointmentBooking.objects.filter(pk=appointment_id).first()
     if appointment is None:
         return []
     from notifications.webhook_services import webhook_deliveries_record
@@ -161,22 +200,29 @@ def notifications_record(
 
         enqueue_webhooks(hooks)
     now = timezone.now()
-    rows = _channel_rows(user=appointment.patient, event=event, appointment=appointment, due_at=now)
-    if event in DOCTOR_EVENTS and actor_id != appointment.doctor_id:
-        rows += _channel_rows(
-            user=appointment.doctor, event=event, appointment=appointment, due_at=now
-        )
-    if event in (Event.BOOKED, Event.RESCHEDULED) and appointment.status in ACTIVE_STATUSES:
+    tell_doctor = event in DOCTOR_EVENTS and actor_id != appointment.doctor_id
+    recipients = _recipients(
+        [appointment.patient_id, appointment.doctor_id] if tell_doctor else [appointment.patient_id]
+    )
+    patient = recipients.get(appointment.patient_id)
+    doctor = recipients.get(appointment.doctor_id) if tell_doctor else None
+    rows = []
+    if patient is not None:
+        rows += _channel_rows(recipient=patient, event=event, appointment=appointment, due_at=now)
+    if doctor is not None:
+        rows += _channel_rows(recipient=doctor, event=event, appointment=appointment, due_at=now)
+    if (
+        patient is not None
+        and event in (Event.BOOKED, Event.RESCHEDULED)
+        and appointment.status in ACTIVE_STATUSES
+    ):
         start = appointment_start(appointment)
         for minutes in settings.REMINDER_OFFSETS_MINUTES:
             due_at = start - dt.timedelta(minutes=minutes)
             # A reminder already due when the appointment is made is not sent at all.
             if due_at > now:
                 rows += _channel_rows(
-                    user=appointment.patient,
-                    event=Event.REMINDER,
-                    appointment=appointment,
-                    due_at=due_at,
+                    recipient=patient, event=Event.REMINDER, appointment=appointment, due_at=due_at
                 )
     ended = {ended_appointment_id} if ended_appointment_id else set()
     if event in ENDING_EVENTS and event != Event.RESCHEDULED:

@@ -128,17 +128,16 @@ def webhook_deliveries_record(*, event: str, appointment) -> list[int]:
         return []
     kind = f"appointment.{event}"
     # A handful of rows: filtering the JSON list in Python works the same on both databases.
-    targets = [w for w in Webhook.objects.filter(is_active=True) if kind in w.events]
+    active = Webhook.objects.filter(is_active=True).values_list("pk", "events")
+    targets = [pk for pk, events in active if kind in events]
     if not targets:
         return []
     now = timezone.now()
     event_id, body = webhook_body(kind=kind, appointment=appointment, now=now)
     rows = WebhookDelivery.objects.bulk_create(
         [
-            WebhookDelivery(
-                webhook=webhook, event_id=event_id, type=kind, created_at=now, body=body
-            )
-            for webhook in targets
+            WebhookDelivery(webhook_id=pk, event_id=event_id, type=kind, created_at=now, body=body)
+            for pk in targets
         ]
     )
     return [row.pk for row in rows]

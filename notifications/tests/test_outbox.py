@@ -1,5 +1,7 @@
 """Rows are written with the change that causes them: who hears what, on which channel."""
 
+import datetime as dt
+
 import pytest
 
 from appointments.models import AppointmentBooking
@@ -165,7 +167,9 @@ def test_a_reschedule_skips_the_old_appointments_reminders(auth_client, patient,
     old = AppointmentBooking.objects.get()
     old.status = "cancelled"
     old.save()
-    new = AppointmentFactory(patient=patient, schedule=far_schedule, appointment_time="10:00")
+    new = AppointmentFactory(
+        patient=patient, schedule=far_schedule, appointment_time=dt.time(10, 0)
+    )
     emit("appointment_rescheduled", obj=new, details={"rescheduled_from": old.pk})
     old_reminders = Notification.objects.filter(appointment=old, event="reminder")
     assert set(old_reminders.values_list("status", flat=True)) == {"skipped"}
