@@ -7,7 +7,7 @@ from appointments.models import AppointmentBooking, AppointmentStatus, Cancellat
 from appointments.selectors import APPOINTMENT_FIELDS, SLOT_INSTANTS, appointment_row
 from healthcare.api.formats import SlotInstantField, date_out, datetime_out, money, time_out
 from healthcare.api.ids import MAX_ID
-from healthcare.clinic import instant_out, slot_ends_at, slot_starts_at
+from healthcare.clinic import slot_instants_out
 
 
 @extend_schema_field(
@@ -44,10 +44,8 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
         # a row of `appointment_list_rows` (the list) or a booking with patient and doctor.
         row = instance if isinstance(instance, dict) else appointment_row(instance)
         date, time = row["appointment_date"], row["appointment_time"]
-        instants = {
-            "starts_at": instant_out(slot_starts_at(date, time)),
-            "ends_at": instant_out(slot_ends_at(date, time)),
-        }
+        starts_at, ends_at = slot_instants_out(date, time)
+        instants = {"starts_at": starts_at, "ends_at": ends_at}
         out = {
             name: instants[key] if key in SLOT_INSTANTS else row[key]
             for name, key in APPOINTMENT_FIELDS

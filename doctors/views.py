@@ -29,7 +29,7 @@ from healthcare.api import dates
 from healthcare.api.formats import SlotInstantField, date_out, money, time_out
 from healthcare.api.ids import MAX_ID
 from healthcare.api.pagination import CountInPagePagination, StandardPagination
-from healthcare.clinic import instant_out, slot_ends_at, slot_starts_at
+from healthcare.clinic import slot_instants_out
 from users.models import User
 
 DEFAULT_SLOT_DAYS = 7
@@ -106,12 +106,13 @@ class SlotOutputSerializer(serializers.Serializer):
     def to_representation(self, instance):
         # Hand-written: slots are read before every booking (healthcare/api/formats.py).
         date, time = instance["date"], instance["time"]
+        starts_at, ends_at = slot_instants_out(date, time)
         return {
             "schedule": instance["schedule"],
             "date": date_out(date),
             "time": time_out(time),
-            "starts_at": instant_out(slot_starts_at(date, time)),
-            "ends_at": instant_out(slot_ends_at(date, time)),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
             "available": instance["available"],
         }
 
