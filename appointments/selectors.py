@@ -264,14 +264,20 @@ def appointment_row(booking: AppointmentBooking) -> dict:
     return row
 
 
-def appointment_list_rows(*, user, filters=None) -> QuerySet:
-    """`appointment_list` as flat rows (`.values()`) of exactly what the list shows.
+def appointment_rows(bookings: QuerySet[AppointmentBooking]) -> QuerySet:
+    """The bookings as flat rows (`.values()`) of exactly what a list shows.
 
     A patient's or doctor's own list is read on every app start: dicts skip building three
     model instances per row (the booking, its patient, its doctor) and every user column.
+    Count the bookings, not the rows: the names' joins would be in the COUNT(*) too.
     """
     names = {key: F(lookup) for key, lookup in _NAMES.items()}
-    return appointment_list(user=user, filters=filters).values(*APPOINTMENT_COLUMNS, **names)
+    return bookings.values(*APPOINTMENT_COLUMNS, **names)
+
+
+def appointment_list_rows(*, user, filters=None) -> QuerySet:
+    """`appointment_list` as flat rows (`appointment_rows`)."""
+    return appointment_rows(appointment_list(user=user, filters=filters))
 
 
 def appointments_inside(*, blocked: dict, after: dt.datetime, doctor_ids=None) -> list[int]:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from appointments import services
 from appointments.idempotency import idempotent
 from appointments.models import AppointmentStatus
-from appointments.selectors import appointment_list_rows, appointment_visible_list
+from appointments.selectors import appointment_list, appointment_rows, appointment_visible_list
 from appointments.serializers import (
     AppointmentBookInputSerializer,
     AppointmentOutputSerializer,
@@ -252,4 +252,12 @@ class MyAppointmentListView(ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return appointment_list_rows(user=self.request.user, filters=self.request.query_params)
+        bookings = appointment_list(user=self.request.user, filters=self.request.query_params)
+        # The page's total from the bookings alone, without the rows' two name joins.
+        self.total = bookings
+        return appointment_rows(bookings)
+
+    def paginate_queryset(self, queryset):
+        return self.paginator.paginate_queryset(
+            queryset, self.request, view=self, count=self.total.count()
+        )
