@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     TIME_OFF_CREATED = "time_off_created"
     TIME_OFF_DELETED = "time_off_deleted"
     CLOSURE_CREATED = "closure_created"
+    CLOSURE_UPDATED = "closure_updated"
     CLOSURE_DELETED = "closure_deleted"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_UPDATED = "webhook_updated"

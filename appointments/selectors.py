@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from appointments.filters import AppointmentFilter
 from appointments.models import ACTIVE_Q, ACTIVE_STATUSES, AppointmentBooking
-from doctors.availability import day_rules, schedule_overlaps_a_block, slot_is_blocked
+from doctors.availability import (
+    day_rules,
+    schedule_overlaps_a_block,
+    schedule_within_current_hours,
+    slot_is_blocked,
+)
 from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import public_doctor_sql
 from doctors.slots import slot_times, slots_after
@@ -57,10 +62,13 @@ def schedules_with_free_slot(*, after: dt.datetime, until: dt.date | None = None
         .annotate(n=Count("id"))
         .values("n")
     )
-    # A schedule that time off or a closure overlaps holds bookings (unbooked ones are trimmed):
-    # left out, so `available` never promises a slot that is not offered.
-    schedules = DoctorSchedule.objects.filter(date__gte=after.date()).exclude(
-        schedule_overlaps_a_block()
+    # A schedule that time off or a closure overlaps, or a generated one outside the current
+    # hours, holds bookings (unbooked ones are trimmed or regenerated): left out, so `available`
+    # never promises a slot that is not offered (doctors/availability.py).
+    schedules = (
+        DoctorSchedule.objects.filter(date__gte=after.date())
+        .filter(schedule_within_current_hours())
+        .exclude(schedule_overlaps_a_block())
     )
     if until is not None:
         schedules = schedules.filter(date__lte=until)

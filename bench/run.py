@@ -12,8 +12,9 @@
 4. drives each scenario with ``wrk`` at fixed concurrency for a fixed time (``bench/lua/replay.lua``
    replays prepared requests with their tokens and bodies and counts statuses).
 
-It writes a Markdown table and JSON. Any status a scenario didn't expect (a 5xx, an unexpected 4xx)
-makes it exit 1; speed never does. A scenario whose route hasn't landed yet is "not available".
+It writes a Markdown table and JSON. Any status a scenario didn't expect (a 5xx, an unexpected 4xx),
+or a query count other than the one a scenario pins, makes it exit 1; speed never does. A scenario
+whose route hasn't landed yet is "not available".
 """
 
 # The runner starts wrk, gunicorn, git and apt-get with fixed argument lists, never user input.
@@ -66,6 +67,8 @@ TARGETS = {
 REFERENCE_FLOOR_REQ_S = 6000
 # Every endpoint's p99 at the default size should stay within 1.5x of its p99 at 1/100 of it.
 P99_GROWTH_LIMIT = 1.5
+# The slot list's rows, then the offered-slot rule's time off, closures and hours (one UNION ALL).
+SLOTS_QUERIES = 2
 
 PLANS_NOTE = (
     "Every SELECT of each endpoint's request, from the query-count pass, run again under "
@@ -85,6 +88,7 @@ class Scenario:
     once: bool = False  # each line sent at most once (bookings)
     warmup: bool = True
     probe: tuple[str, str, str | None, str | None] | None = None  # for the query-count pass
+    queries: int | None = None  # what one request should cost, when pinned (else only shown)
     result: dict = field(default_factory=dict)
 
 
@@ -273,6 +277,20 @@ def build_scenarios(seeded, *, duration: int) -> tuple[list[Scenario], tuple, st
                     get(f"/api/doctors/{d}/slots/?date_from={today}&date_to={week_end}")
                     for d in doctors
                 ],
+                queries=SLOTS_QUERIES,
+            ),
+            # Doctors with weekly hours (a lunch break), some slots booked and a time off in
+            # the week: the offered-slot rule reads time off, closures and (a generated schedule
+            # being booked) the hours in its one query, and drops the slots they take away.
+            Scenario(
+                "slots_weekly",
+                "Slots, one doctor with weekly hours, bookings and time off, 7 days",
+                {200},
+                [
+                    get(f"/api/doctors/{d}/slots/?date_from={today}&date_to={week_end}")
+                    for d in seeded.weekly_doctor_ids[:200]
+                ],
+                queries=SLOTS_QUERIES,
             ),
             Scenario(
                 "my_appointments",
@@ -694,7 +712,12 @@ def run_size(args, wrk, scale: float, tag: str) -> dict:
         "gunicorn_worker_boots": boots,
         "gunicorn_config": "gunicorn.conf.py" if (ROOT / "gunicorn.conf.py").exists() else None,
         "scenarios": {
-            sc.name: {"title": sc.title, "expected": sorted(sc.expected), **sc.result}
+            sc.name: {
+                "title": sc.title,
+                "expected": sorted(sc.expected),
+                "expected_queries": sc.queries,
+                **sc.result,
+            }
             for sc in scenarios
         },
     }
@@ -755,6 +778,9 @@ def machine(args, wrk) -> dict:
 def fmt_queries(name: str, res: dict, small: dict | None, is_main: bool) -> str:
     # Flat query counts: the same request must cost the same queries at both data sizes.
     queries = res.get("queries", "—")
+    pinned = res.get("expected_queries")
+    if pinned is not None and queries != pinned:
+        return f"{queries} (expected {pinned}) ✗"
     other = (small or {}).get("scenarios", {}).get(name, {}).get("queries") if is_main else None
     if other is not None and other != queries:
         return f"{queries} (small: {other}) ✗"
@@ -938,6 +964,12 @@ def failures(runs: list[dict]) -> list[str]:
             if res.get("unexpected"):
                 found.append(
                     f"scale {run['scale']} {name}: unexpected statuses {res['unexpected']}"
+                )
+            pinned = res.get("expected_queries")
+            if pinned is not None and res.get("queries") not in (None, pinned):
+                found.append(
+                    f"scale {run['scale']} {name}: {res['queries']} queries per request, "
+                    f"expected {pinned}"
                 )
             errors = res.get("socket_errors") or {}
             if res.get("requests") == 0 and any(

@@ -12,7 +12,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import DateField, Exists, F, OuterRef, Q, TimeField, Value
+from django.db.models import DateField, Exists, F, IntegerField, OuterRef, Q, TimeField, Value
+from django.db.models.functions import Cast, ExtractIsoWeekDay
 
 from doctors.models import ClinicClosure, ScheduleSource, TimeOff, WorkingHours
 from doctors.slots import SLOT_MINUTES
@@ -47,6 +48,14 @@ def span_by_date(
 
 def _overlaps(a: Interval, b: Interval) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+def within_hours(interval: Interval, hours) -> bool:
+    """Whether `interval` lies inside one of the `hours` intervals: "inside the current hours".
+
+    `schedule_within_current_hours` asks the same of a whole schedule in SQL.
+    """
+    return any(start <= interval[0] and interval[1] <= end for start, end in hours)
 
 
 def slot_is_blocked(time: dt.time, blocked) -> bool:
@@ -111,8 +120,7 @@ class DayRules:
         if slot_is_blocked(time, self.blocked):
             return False
         if source == ScheduleSource.WEEKLY and self.hours is not None:
-            slot = (minutes(time), minutes(time) + SLOT_MINUTES)
-            return any(start <= slot[0] and slot[1] <= end for start, end in self.hours)
+            return within_hours((minutes(time), minutes(time) + SLOT_MINUTES), self.hours)
         return True
 
 
@@ -207,3 +215,23 @@ def schedule_overlaps_a_block() -> Exists:
         date_to__gte=OuterRef("date"),
     )
     return Exists(time_off) | Exists(ClinicClosure.objects.filter(date=OuterRef("date")))
+
+
+def schedule_within_current_hours() -> Q:
+    """ORM condition on a schedule row: manual, or generated and inside one of its doctor's
+    current weekly hours intervals on its weekday (`within_hours`, asked of the whole schedule).
+
+    The directory's `available` keeps only these: a generated schedule outside the hours is one
+    regeneration kept for its bookings, and its free slots outside the hours are not offered.
+    Asked of the whole schedule, not slot by slot, so a kept schedule partly inside the hours
+    (or across two touching intervals) counts for nothing: conservative, as for time off. The
+    directory needs it in SQL: it asks it of every doctor a page filters, in one query.
+    """
+    inside = WorkingHours.objects.filter(
+        doctor_id=OuterRef("doctor_id"),
+        # ISO weekdays run 1 = Monday … 7 = Sunday; `weekday` 0 = Monday … 6 = Sunday.
+        weekday=Cast(ExtractIsoWeekDay(OuterRef("date")), IntegerField()) - 1,
+        start_time__lte=OuterRef("start_time"),
+        end_time__gte=OuterRef("end_time"),
+    )
+    return ~Q(source=ScheduleSource.WEEKLY) | Exists(inside)

@@ -276,9 +276,10 @@ def closure_update(
     actor=None,
 ) -> tuple[ClinicClosure, list[int]]:
     """Change a closure's reason, or move it: the new date is closed as by `closure_create`, the
-    old one regenerated."""
+    old one regenerated. A change (not a save of the same values) writes `closure_updated`."""
     cancelled: list[int] = []
     old_date = closure.date
+    before = {"date": old_date.isoformat(), "reason": closure.reason}
     if date is not None and date != old_date:
         errors = _closure_errors(date, exclude_pk=closure.pk)
         if errors:
@@ -295,10 +296,27 @@ def closure_update(
     if reason is not None:
         closure.reason = reason
     _closure_saved(lambda: closure.save(update_fields=["date", "reason"]))
+    result = {"created": 0, "deleted": 0}
     if closure.date != old_date:
         doctor_ids = _all_doctor_ids()
         for day in (old_date, closure.date):
-            schedules_generate(doctor_ids=doctor_ids, date_from=day, date_to=day)
+            for key, n in schedules_generate(
+                doctor_ids=doctor_ids, date_from=day, date_to=day
+            ).items():
+                result[key] += n
+    after = {"date": closure.date.isoformat(), "reason": closure.reason}
+    if after != before:
+        emit(
+            "closure_updated",
+            actor=actor,
+            obj=closure,
+            details={
+                "before": before,
+                "after": after,
+                "cancelled_appointments": cancelled,
+                **result,
+            },
+        )
     return closure, cancelled
 
 

@@ -249,6 +249,25 @@ def test_moving_a_closure_reopens_the_old_date(admin_client, doctor):
     assert not generated(doctor).filter(date=later).exists()
 
 
+def test_changing_a_closure_in_the_admin_is_audited_with_before_and_after(admin_client, admin_user):
+    closure, _ = closure_create(date=tomorrow(), reason="Holiday")
+    later = tomorrow() + dt.timedelta(days=1)
+    admin_client.post(f"{CLOSURES}{closure.pk}/change/", closure_data(later, reason="Moved"))
+    entry = AuditLogEntry.objects.get(action="closure_updated")
+    assert (entry.actor_id, entry.details["before"], entry.details["after"]) == (
+        admin_user.pk,
+        {"date": tomorrow().isoformat(), "reason": "Holiday"},
+        {"date": later.isoformat(), "reason": "Moved"},
+    )
+
+
+def test_saving_a_closure_unchanged_in_the_admin_writes_no_audit_entry(admin_client):
+    closure, _ = closure_create(date=tomorrow(), reason="Holiday")
+    response = admin_client.post(f"{CLOSURES}{closure.pk}/change/", closure_data(tomorrow()))
+    assert response.status_code == 302
+    assert not AuditLogEntry.objects.filter(action="closure_updated").exists()
+
+
 @pytest.mark.parametrize("cancel", ["twelve", "²"])
 def test_a_malformed_cancel_list_is_a_form_error(admin_client, cancel):
     response = admin_client.post(f"{CLOSURES}add/", closure_data(tomorrow(), cancel=cancel))

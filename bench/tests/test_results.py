@@ -1,4 +1,5 @@
-"""The runner fails on statuses a scenario didn't expect, never on speed."""
+"""The runner fails on statuses (and pinned query counts) a scenario didn't expect, never on
+speed."""
 
 from bench.run import failures
 
@@ -28,6 +29,20 @@ def test_a_scenario_whose_connections_failed_is_a_failure():
 def test_a_scenario_too_slow_to_complete_a_request_is_not_a_failure():
     errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     assert failures(run_with(requests=0, unexpected={}, socket_errors=errors)) == []
+
+
+def test_a_request_costing_other_than_its_pinned_queries_is_a_failure():
+    assert failures(run_with(requests=10, unexpected={}, queries=3, expected_queries=2))
+
+
+def test_a_request_costing_its_pinned_queries_is_not_a_failure():
+    assert failures(run_with(requests=10, unexpected={}, queries=2, expected_queries=2)) == []
+
+
+def test_the_queries_cell_flags_a_count_other_than_the_pinned_one():
+    from bench.run import fmt_queries
+
+    assert fmt_queries("s", {"queries": 3, "expected_queries": 2}, None, True) == "3 (expected 2) ✗"
 
 
 def test_an_endpoint_not_landed_yet_is_not_a_failure():

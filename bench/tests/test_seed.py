@@ -1,5 +1,7 @@
 """The seed keeps the booking rules and gives the scenarios what they need (PostgreSQL: COPY)."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.db.models import Count, F
@@ -7,7 +9,10 @@ from django.utils import timezone
 
 from appointments.models import ACTIVE_Q, AppointmentBooking
 from bench.seed import HEAVY_ROWS, PASSWORD, seed
-from doctors.slots import is_slot_start
+from doctors.availability import blocked_intervals, slot_is_blocked
+from doctors.models import DoctorSchedule, TimeOff, WorkingHours
+from doctors.slots import is_slot_start, slot_times
+from healthcare import clinic
 from users.models import User
 
 pytestmark = [
@@ -86,3 +91,54 @@ def test_seeded_patient_signs_in_with_the_bench_password(seeded, api_client):
 def test_seed_moves_the_id_sequences_past_the_copied_rows(seeded):
     user = User.objects.create_user("+8801600000001", "Another-Pass-77", full_name="New Person")
     assert user.pk > max(seeded.patient_ids)
+
+
+def test_seed_gives_some_doctors_weekly_hours_with_a_lunch_break(seeded):
+    weekday_intervals = set(
+        WorkingHours.objects.values_list("start_time", "end_time").order_by().distinct()
+    )
+    assert weekday_intervals == {(dt.time(9), dt.time(13)), (dt.time(14), dt.time(17))}
+
+
+def test_seed_generates_their_schedules_up_to_the_booking_horizon(seeded):
+    horizon = clinic.horizon_date(timezone.localdate())
+    doctor_id = seeded.weekly_doctor_ids[0]
+    dates = DoctorSchedule.objects.filter(doctor_id=doctor_id, source="weekly").values_list(
+        "date", flat=True
+    )
+    assert max(dates) >= horizon - dt.timedelta(days=6)
+    assert not DoctorSchedule.objects.filter(doctor_id=doctor_id, source="manual").exists()
+
+
+def test_seed_lays_no_slot_under_a_time_off(seeded):
+    today = timezone.localdate()
+    spans = list(TimeOff.objects.all())
+    blocked = blocked_intervals(
+        doctor_ids={t.doctor_id for t in spans},
+        date_from=today,
+        date_to=clinic.horizon_date(today),
+    )
+    schedules = DoctorSchedule.objects.filter(doctor_id__in={t.doctor_id for t in spans})
+    under = [
+        s
+        for s in schedules
+        if any(
+            slot_is_blocked(t, blocked.get((s.doctor_id, s.date), ()))
+            for t in slot_times(s.start_time, s.end_time)
+        )
+    ]
+    assert spans
+    assert under == []
+
+
+def test_seed_names_weekly_doctors_with_bookings_and_time_off_this_week(seeded, api_client):
+    today = timezone.localdate()
+    week_end = today + dt.timedelta(days=6)
+    doctor_id = seeded.weekly_doctor_ids[0]
+    assert TimeOff.objects.filter(doctor_id=doctor_id, date_from__lte=week_end).exists()
+    response = api_client.get(
+        f"/api/doctors/{doctor_id}/slots/",
+        {"date_from": today.isoformat(), "date_to": week_end.isoformat(), "page_size": 100},
+    )
+    availability = {slot["available"] for slot in response.json()["results"]}
+    assert availability == {True, False}

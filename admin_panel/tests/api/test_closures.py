@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from admin_panel import receivers
 from admin_panel.models import AuditLogEntry
 from appointments.tests.factories import AppointmentFactory
 from doctors.models import ClinicClosure, DoctorSchedule
@@ -152,3 +153,73 @@ def test_create_and_delete_are_audited(admin, admin_user):
     admin.delete(f"{URL}{closure['id']}/")
     actions = set(AuditLogEntry.objects.filter(actor=admin_user).values_list("action", flat=True))
     assert {"closure_created", "closure_deleted"} <= actions
+
+
+def closure_updated_entries(admin):
+    response = admin.get("/api/admin-panel/audit-log/", {"action": "closure_updated"})
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_moving_a_closure_is_audited_with_its_date_and_reason_before_and_after(admin, admin_user):
+    closure = ClinicClosure.objects.create(date=days(2), reason="Eid")
+    body = {"date": days(4).isoformat(), "reason": "Eid (moved)"}
+    assert admin.put(f"{URL}{closure.pk}/", body, format="json").status_code == 200
+    (entry,) = closure_updated_entries(admin)
+    assert (entry["actor"], entry["object_type"], entry["object_id"]) == (
+        admin_user.pk,
+        "clinicclosure",
+        closure.pk,
+    )
+    assert (entry["details"]["before"], entry["details"]["after"]) == (
+        {"date": days(2).isoformat(), "reason": "Eid"},
+        {"date": days(4).isoformat(), "reason": "Eid (moved)"},
+    )
+
+
+def test_changing_only_a_closures_reason_is_audited(admin):
+    closure = ClinicClosure.objects.create(date=days(2), reason="Eid")
+    admin.patch(f"{URL}{closure.pk}/", {"reason": "Eid ul-Fitr"}, format="json")
+    (entry,) = closure_updated_entries(admin)
+    assert entry["details"]["after"] == {"date": days(2).isoformat(), "reason": "Eid ul-Fitr"}
+
+
+def test_saving_a_closure_unchanged_writes_no_audit_entry(admin):
+    closure = ClinicClosure.objects.create(date=days(2), reason="Eid")
+    body = {"date": days(2).isoformat(), "reason": "Eid"}
+    assert admin.put(f"{URL}{closure.pk}/", body, format="json").status_code == 200
+    assert closure_updated_entries(admin) == []
+
+
+def test_a_refused_move_writes_no_audit_entry(admin):
+    closure = ClinicClosure.objects.create(date=days(2))
+    AppointmentFactory(schedule__date=days(4))
+    response = admin.patch(f"{URL}{closure.pk}/", {"date": days(4).isoformat()}, format="json")
+    assert response.json()["code"] == "time_off_conflict"
+    assert closure_updated_entries(admin) == []
+
+
+def test_a_move_that_cancels_appointments_lists_them_in_its_audit_entry(admin):
+    closure = ClinicClosure.objects.create(date=days(2))
+    booked = AppointmentFactory(schedule__date=days(4))
+    body = {"date": days(4).isoformat(), "cancel_appointments": [booked.pk]}
+    assert admin.patch(f"{URL}{closure.pk}/", body, format="json").status_code == 200
+    (entry,) = closure_updated_entries(admin)
+    assert entry["details"]["cancelled_appointments"] == [booked.pk]
+
+
+def test_a_move_whose_audit_entry_fails_is_rolled_back(admin, monkeypatch):
+    # The entry is written in the move's transaction: no move without its record.
+    write = receivers.audit_entry_create
+
+    def refuse(**kwargs):
+        if kwargs["action"] == "closure_updated":
+            raise RuntimeError("the audit write failed")
+        write(**kwargs)
+
+    monkeypatch.setattr(receivers, "audit_entry_create", refuse)
+    closure = ClinicClosure.objects.create(date=days(2))
+    with pytest.raises(RuntimeError):
+        admin.patch(f"{URL}{closure.pk}/", {"date": days(4).isoformat()}, format="json")
+    closure.refresh_from_db()
+    assert closure.date == days(2)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from admin_panel.models import AuditLogEntry
-from appointments.tests.clock import freeze_at
+from appointments.tests.clock import freeze_at, freeze_local_time
 from appointments.tests.factories import AppointmentFactory
 from doctors.models import DoctorSchedule, WorkingHours
 from doctors.tests.factories import DoctorFactory
@@ -179,6 +179,85 @@ def test_regeneration_never_removes_a_generated_schedule_holding_a_booking(clien
         dt.time(9),
         dt.time(13),
     ]
+
+
+def keep_a_booked_schedule(client, doctor, settings, *, day, before, after):
+    """Hours `before` on `day`'s weekday only (a 6-day horizon holds it once), the first slot
+    of that date's generated schedule booked, then hours `after`: regeneration keeps the booked
+    schedule with its old bounds, and lays nothing over it."""
+    settings.BOOKING_HORIZON_DAYS = 6
+    client.put(URL, [hours(day.weekday(), *before)], format="json")
+    schedule = generated(doctor).get(date=day)
+    AppointmentFactory(schedule=schedule, appointment_time=schedule.start_time)
+    client.put(URL, [hours(day.weekday(), *after)], format="json")
+    assert list(generated(doctor).values_list("pk", flat=True)) == [schedule.pk]
+    return schedule
+
+
+def test_a_kept_schedules_free_slots_outside_the_current_hours_are_not_listed(
+    client, doctor, api_client, settings
+):
+    keep_a_booked_schedule(
+        client, doctor, settings, day=days(2), before=("09:00", "12:00"), after=("10:00", "12:00")
+    )
+    response = api_client.get(
+        f"/api/doctors/{doctor.pk}/slots/",
+        {"date_from": days(2).isoformat(), "date_to": days(2).isoformat()},
+    )
+    assert [(s["time"], s["available"]) for s in response.json()["results"]] == [
+        ("09:00", False),
+        ("10:00", True),
+        ("10:30", True),
+        ("11:00", True),
+        ("11:30", True),
+    ]
+
+
+def test_booking_a_kept_schedules_slot_outside_the_current_hours_is_refused_as_not_a_slot(
+    client, doctor, auth_client, settings
+):
+    schedule = keep_a_booked_schedule(
+        client, doctor, settings, day=days(2), before=("09:00", "12:00"), after=("10:00", "12:00")
+    )
+    response = auth_client(PatientFactory()).post(
+        "/api/appointments/book/",
+        {"doctor": doctor.pk, "schedule": schedule.pk, "appointment_time": "09:30"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_a_slot"
+
+
+def directory_ids(api_client, available):
+    response = api_client.get("/api/doctors/", {"available": available, "page_size": 100})
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_a_doctor_whose_only_free_slots_lie_outside_the_current_hours_is_not_available(
+    client, doctor, api_client, settings
+):
+    keep_a_booked_schedule(
+        client, doctor, settings, day=days(2), before=("09:00", "10:00"), after=("09:00", "09:30")
+    )
+    assert doctor.pk not in directory_ids(api_client, "true")
+    assert doctor.pk in directory_ids(api_client, "false")
+
+
+# Every weekday, wherever today falls: the SQL maps the date's weekday onto the hours' own.
+@pytest.mark.parametrize("offset", range(7))
+def test_a_kept_schedule_inside_the_current_hours_keeps_its_doctor_available(
+    client, doctor, api_client, settings, monkeypatch, offset
+):
+    freeze_local_time(monkeypatch, 7)
+    keep_a_booked_schedule(
+        client,
+        doctor,
+        settings,
+        day=days(offset),
+        before=("09:00", "10:00"),
+        after=("08:00", "11:00"),
+    )
+    assert doctor.pk in directory_ids(api_client, "true")
 
 
 def test_a_manual_schedule_replaces_its_dates_generated_ones(client, doctor):
