@@ -10,7 +10,7 @@ from appointments.serializers import (
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from healthcare.api import dates
-from healthcare.api.formats import date_out, datetime_out, money, time_out
+from healthcare.api.formats import FlatRowSerializer, datetime_out
 from healthcare.api.ids import MAX_ID
 from users.models import Role, User
 from users.serializers import MobileNumberField
@@ -129,7 +129,9 @@ class ReportQuerySerializer(serializers.Serializer):
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 
 
-class ReportDoctorRowSerializer(serializers.Serializer):
+# Hand-written output (FlatRowSerializer): one row per doctor and per appointment, thousands per
+# report (healthcare/api/formats.py).
+class ReportDoctorRowSerializer(FlatRowSerializer):
     doctor_id = serializers.IntegerField()
     doctor_name = serializers.CharField()
     total_appointments = serializers.IntegerField()
@@ -138,20 +140,9 @@ class ReportDoctorRowSerializer(serializers.Serializer):
     declined_appointments = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
 
-    def to_representation(self, instance):
-        # Hand-written: one row per doctor, thousands per report (healthcare/api/formats.py).
-        return {
-            "doctor_id": instance["doctor_id"],
-            "doctor_name": instance["doctor_name"],
-            "total_appointments": instance["total_appointments"],
-            "completed_appointments": instance["completed_appointments"],
-            "no_show_appointments": instance["no_show_appointments"],
-            "declined_appointments": instance["declined_appointments"],
-            "revenue": money(instance["revenue"]),
-        }
 
-
-class ReportAppointmentSerializer(serializers.Serializer):
+# A row of `report_patient_appointments` (flat, `doctor_name` joined).
+class ReportAppointmentSerializer(FlatRowSerializer):
     id = serializers.IntegerField()
     doctor_id = serializers.IntegerField()
     doctor_name = serializers.CharField()
@@ -159,18 +150,6 @@ class ReportAppointmentSerializer(serializers.Serializer):
     appointment_time = serializers.TimeField()
     status = serializers.ChoiceField(choices=AppointmentStatus.choices)
     fee = serializers.DecimalField(**MONEY)
-
-    def to_representation(self, instance):
-        # A row of `report_patient_appointments` (flat, `doctor_name` joined).
-        return {
-            "id": instance["id"],
-            "doctor_id": instance["doctor_id"],
-            "doctor_name": instance["doctor_name"],
-            "appointment_date": date_out(instance["appointment_date"]),
-            "appointment_time": time_out(instance["appointment_time"]),
-            "status": instance["status"],
-            "fee": money(instance["fee"]),
-        }
 
 
 class ReportPatientSerializer(serializers.Serializer):
