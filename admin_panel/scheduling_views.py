@@ -1,121 +1,85 @@
 """Admins manage any doctor's weekly working hours and time off, with the doctor's own rules."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework.generics import ListAPIView
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from doctors.models import ClinicClosure
 from doctors.scheduling_views import WorkingHoursView
-from doctors.serializers import (
-    ClosureInputSerializer,
-    ClosureSavedSerializer,
-    ClosureSerializer,
-    TimeOffCreatedSerializer,
-    TimeOffInputSerializer,
-    TimeOffSerializer,
-    WorkingHoursSerializer,
-)
+from doctors.serializers import ClosureInputSerializer, ClosureSavedSerializer, ClosureSerializer
 from doctors.time_off import closure_create, closure_delete, closure_update
-from doctors.time_off_views import TimeOffDetailView, TimeOffListView
-from healthcare.api.pagination import StandardPagination
+from doctors.time_off_views import ClinicClosureListView, TimeOffDetailView, TimeOffListView
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
 
 
-def _doctor(pk: int) -> User:
-    # Any doctor account (unverified and inactive ones too), as the admin panel's doctors list.
-    return get_object_or_404(User, pk=pk, role=Role.DOCTOR)
-
-
-class DoctorWorkingHoursAdminView(WorkingHoursView):
+class AnyDoctorMixin:
+    # An admin reaches any doctor account (unverified and inactive ones too, as the admin panel's
+    # doctors list) by the path's `pk`, where the doctor's own views use the signed-in doctor.
+    # A comment, not a docstring: the schema would show it as every operation's description.
     permission_classes = [IsAdminRole]
 
     def get_doctor(self, request, **kwargs):
-        return _doctor(kwargs["pk"])
+        return get_object_or_404(User, pk=kwargs["pk"], role=Role.DOCTOR)
 
-    @extend_schema(
+
+# Each operation keeps the doctor's own request and responses; only its name and words change.
+@extend_schema_view(
+    get=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_doctors_working_hours_retrieve",
         summary="Read a doctor's weekly working hours",
-        responses=WorkingHoursSerializer(many=True),
-    )
-    def get(self, request, **kwargs):
-        return super().get(request, **kwargs)
-
-    @extend_schema(
+    ),
+    put=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_doctors_working_hours_update",
         summary="Replace a doctor's weekly working hours (the full list); schedules follow",
-        request=WorkingHoursSerializer(many=True),
-        responses=WorkingHoursSerializer(many=True),
-    )
-    def put(self, request, **kwargs):
-        return super().put(request, **kwargs)
+    ),
+)
+class DoctorWorkingHoursAdminView(AnyDoctorMixin, WorkingHoursView):
+    pass
 
 
-class DoctorTimeOffAdminView(TimeOffListView):
-    permission_classes = [IsAdminRole]
-
-    def get_doctor(self, request, **kwargs):
-        return _doctor(kwargs["pk"])
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_doctors_time_off_list",
         summary="List a doctor's time off",
-        responses=TimeOffSerializer(many=True),
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
+    ),
+    post=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_doctors_time_off_create",
         summary="Record a doctor's time off (same rules as the doctor's own)",
-        request=TimeOffInputSerializer,
-        responses={201: TimeOffCreatedSerializer},
-    )
-    def post(self, request, **kwargs):
-        return super().post(request, **kwargs)
+    ),
+)
+class DoctorTimeOffAdminView(AnyDoctorMixin, TimeOffListView):
+    pass
 
 
-class DoctorTimeOffDetailAdminView(TimeOffDetailView):
-    permission_classes = [IsAdminRole]
-
-    def get_doctor(self, request, **kwargs):
-        return _doctor(kwargs["pk"])
-
-    def get_time_off_id(self, kwargs):
-        return kwargs["time_off_id"]
-
-    @extend_schema(
+@extend_schema_view(
+    delete=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_doctors_time_off_destroy",
         summary="Delete a doctor's time off; the dates it covered are regenerated",
-        responses={204: None},
-    )
-    def delete(self, request, **kwargs):
-        return super().delete(request, **kwargs)
+    ),
+)
+class DoctorTimeOffDetailAdminView(AnyDoctorMixin, TimeOffDetailView):
+    def get_time_off_id(self, kwargs):
+        return kwargs["time_off_id"]
 
 
-class ClosureAdminListView(ListAPIView):
-    """The clinic's closures (by date, id); POST closes a date for every doctor."""
-
-    permission_classes = [IsAdminRole]
-    serializer_class = ClosureSerializer
-    pagination_class = StandardPagination
-    filter_backends = []
-    queryset = ClinicClosure.objects.order_by("date", "id")
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["admin-panel"],
         operation_id="admin_panel_closures_list",
         summary="List the clinic's closures",
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+)
+class ClosureAdminListView(ClinicClosureListView):
+    """The clinic's closures (by date, id); POST closes a date for every doctor."""
+
+    permission_classes = [IsAdminRole]
 
     @extend_schema(
         tags=["admin-panel"],

@@ -83,17 +83,6 @@ def audit_entry_create(
     )
 
 
-def audit_patient_record_read(*, actor, endpoint: str, object_type: str, object_id=None) -> None:
-    """Record that an admin read patient records (a list or one record) through `endpoint`."""
-    emit(
-        "patient_record_read",
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        details={"endpoint": endpoint},
-    )
-
-
 @transaction.atomic
 def admin_user_create(*, actor: User, role: str, data: dict) -> User:
     """An admin creates a patient or doctor account; an admin-created doctor is verified."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from admin_panel import scheduling_views, views
+from doctors.urls import schedule_urls
 from healthcare.api.routers import IdRouter
 
 router = IdRouter()
@@ -10,20 +11,15 @@ router.register("appointments", views.AppointmentAdminViewSet, basename="admin-p
 router.register("audit-log", views.AuditLogViewSet, basename="admin-panel-audit-log")
 
 urlpatterns = [
-    path(
-        "doctors/<int:pk>/working-hours/",
-        scheduling_views.DoctorWorkingHoursAdminView.as_view(),
-        name="admin-panel-doctor-working-hours",
-    ),
-    path(
-        "doctors/<int:pk>/time-off/",
-        scheduling_views.DoctorTimeOffAdminView.as_view(),
-        name="admin-panel-doctor-time-off",
-    ),
-    path(
-        "doctors/<int:pk>/time-off/<int:time_off_id>/",
-        scheduling_views.DoctorTimeOffDetailAdminView.as_view(),
-        name="admin-panel-doctor-time-off-detail",
+    *schedule_urls(
+        "doctors/<int:pk>/",
+        "admin-panel-doctor",
+        (
+            scheduling_views.DoctorWorkingHoursAdminView,
+            scheduling_views.DoctorTimeOffAdminView,
+            scheduling_views.DoctorTimeOffDetailAdminView,
+        ),
+        time_off_id="time_off_id",
     ),
     path("closures/", scheduling_views.ClosureAdminListView.as_view(), name="admin-panel-closures"),
     path(

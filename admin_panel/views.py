@@ -7,7 +7,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -39,6 +39,7 @@ from admin_panel.serializers import (
 )
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
+from healthcare.api.audit import PatientRecordReadMixin
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
@@ -68,28 +69,9 @@ class AdminOnlyMixin:
     permission_classes = [IsAdminRole]
 
 
-class PatientRecordReadMixin:
-    """Records one `patient_record_read` per admin request, lists included."""
-
-    audit_endpoint = ""
-    audit_object_type: str | None = None
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # Runs after authentication and permission checks: only admins' requests get here.
-        services.audit_patient_record_read(
-            actor=request.user,
-            endpoint=self.audit_endpoint,
-            object_type=self.audit_object_type,
-            object_id=kwargs.get("pk") if str(kwargs.get("pk", "")).isdigit() else None,
-        )
-
-
 class ManagedUserViewSet(
     AdminOnlyMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Admin CRUD of one role's accounts; DELETE deactivates (history is kept)."""
 
@@ -190,9 +172,7 @@ class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
 class AppointmentAdminViewSet(
     AdminOnlyMixin,
     PatientRecordReadMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Admin CRUD of bookings through the booking services; DELETE cancels, never removes."""
 
@@ -276,9 +256,7 @@ class AppointmentAdminViewSet(
 )
 class AuditLogViewSet(
     AdminOnlyMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """The audit trail, read-only: there is no way to write, change or delete an entry here."""
 

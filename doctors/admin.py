@@ -85,7 +85,25 @@ class DoctorDetailInline(admin.StackedInline):
     fields = [*DETAIL_FIELDS, "is_verified"]
 
 
-class ScheduleInlineFormSet(forms.BaseInlineFormSet):
+class ServiceFormSet(forms.BaseInlineFormSet):
+    """A doctor inline saved by one of the doctors' services (`apply`), never by `save()`.
+
+    `clean` runs the same `apply` in a rolled-back savepoint, so a refusal shows as a form error.
+    """
+
+    def apply(self, *, actor=None) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        errors = service_errors(self.apply)
+        if errors:
+            raise forms.ValidationError(errors)
+
+
+class ScheduleInlineFormSet(ServiceFormSet):
     """The doctor's upcoming schedules, validated and saved by `schedules_replace`."""
 
     def items(self) -> list[dict]:
@@ -101,13 +119,8 @@ class ScheduleInlineFormSet(forms.BaseInlineFormSet):
             items.append(item)
         return items
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        errors = service_errors(lambda: schedules_replace(doctor=self.instance, items=self.items()))
-        if errors:
-            raise forms.ValidationError(errors)
+    def apply(self, *, actor=None) -> None:
+        schedules_replace(doctor=self.instance, items=self.items())
 
 
 class DoctorScheduleInline(admin.TabularInline):
@@ -142,7 +155,7 @@ class WorkingHoursForm(forms.ModelForm):
         fields = ["weekday", "start_time", "end_time"]
 
 
-class WorkingHoursInlineFormSet(forms.BaseInlineFormSet):
+class WorkingHoursInlineFormSet(ServiceFormSet):
     """The doctor's weekly hours, replaced as a whole by `working_hours_replace` (which
     regenerates the schedules); an unchanged formset is left alone."""
 
@@ -153,14 +166,9 @@ class WorkingHoursInlineFormSet(forms.BaseInlineFormSet):
             if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
         ]
 
-    def clean(self):
-        super().clean()
-        if any(self.errors) or not self.has_changed():
-            return
-        items = self.items()
-        errors = service_errors(lambda: working_hours_replace(doctor=self.instance, items=items))
-        if errors:
-            raise forms.ValidationError(errors)
+    def apply(self, *, actor=None) -> None:
+        if self.has_changed():
+            working_hours_replace(doctor=self.instance, items=self.items(), actor=actor)
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -179,7 +187,7 @@ class TimeOffForm(forms.ModelForm):
         fields = ["date_from", "date_to", "start_time", "end_time", "reason"]
 
 
-class TimeOffInlineFormSet(forms.BaseInlineFormSet):
+class TimeOffInlineFormSet(ServiceFormSet):
     """Time off is added by `time_off_create` and removed by `time_off_delete`, never changed
     (as in the API); both are tried first in a rolled-back savepoint, so a refusal such as
     `time_off_conflict` shows as a form error."""
@@ -204,14 +212,6 @@ class TimeOffInlineFormSet(forms.BaseInlineFormSet):
                     actor=actor,
                 )
 
-    def clean(self):
-        super().clean()
-        if any(self.errors):
-            return
-        errors = service_errors(self.apply)
-        if errors:
-            raise forms.ValidationError(errors)
-
 
 class TimeOffInline(admin.TabularInline):
     model = TimeOff
@@ -234,14 +234,7 @@ def save_doctor_formset(*, doctor, formset, actor=None) -> bool:
     """Save a doctor inline through the services; False if the formset is none of ours."""
     # The admin's change message reads these lists, which `formset.save()` would have set.
     formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    if isinstance(formset, ScheduleInlineFormSet):
-        schedules_replace(doctor=doctor, items=formset.items())
-        return True
-    if isinstance(formset, WorkingHoursInlineFormSet):
-        if formset.has_changed():
-            working_hours_replace(doctor=doctor, items=formset.items(), actor=actor)
-        return True
-    if isinstance(formset, TimeOffInlineFormSet):
+    if isinstance(formset, ServiceFormSet):
         formset.apply(actor=actor)
         return True
     if formset.model is DoctorDetail:

@@ -22,13 +22,19 @@ def working_hours_list(*, doctor) -> list[dict]:
     ).data
 
 
-class WorkingHoursView(APIView):
-    """GET the full list; PUT replaces it (a JSON array) and regenerates the schedules."""
+class SignedInDoctorMixin:
+    # The signed-in doctor's own hours or time off; the admin-panel subclasses override both
+    # attributes to reach any doctor by the path's id. (A comment, not a docstring: the schema
+    # would show it as the description of every operation of the views that use it.)
 
     permission_classes = [IsDoctor]
 
     def get_doctor(self, request, **kwargs):
         return request.user
+
+
+class WorkingHoursView(SignedInDoctorMixin, APIView):
+    """GET the full list; PUT replaces it (a JSON array) and regenerates the schedules."""
 
     @extend_schema(
         tags=["profile"],

@@ -229,6 +229,25 @@ def _closure_errors(date: dt.date, *, exclude_pk=None) -> dict:
     return errors
 
 
+def _close_day(
+    date: dt.date, *, exclude_pk=None, cancel_appointments, actor
+) -> tuple[list[int], list[int]]:
+    """Check that `date` may be closed, then, under every doctor's lock, take the whole day away
+    from each (same conflict rule as time off). Returns the doctor ids and the cancelled ids."""
+    errors = _closure_errors(date, exclude_pk=exclude_pk)
+    if errors:
+        raise Refusal(errors)
+    doctor_ids = _all_doctor_ids()
+    _lock_doctors(doctor_ids)
+    cancelled = _take_away(
+        blocked={(pk, date): [(0, DAY_MINUTES)] for pk in doctor_ids},
+        doctor_ids=doctor_ids,
+        cancel_appointments=cancel_appointments,
+        actor=actor,
+    )
+    return doctor_ids, cancelled
+
+
 def _closure_saved(save) -> None:
     try:
         with transaction.atomic():
@@ -243,17 +262,7 @@ def closure_create(
     *, date: dt.date, reason: str = "", cancel_appointments: list[int] | None = None, actor=None
 ) -> tuple[ClinicClosure, list[int]]:
     """Close the clinic for a day: whole-day time off for every doctor (same conflict rule)."""
-    errors = _closure_errors(date)
-    if errors:
-        raise Refusal(errors)
-    doctor_ids = _all_doctor_ids()
-    _lock_doctors(doctor_ids)
-    cancelled = _take_away(
-        blocked={(pk, date): [(0, DAY_MINUTES)] for pk in doctor_ids},
-        doctor_ids=doctor_ids,
-        cancel_appointments=cancel_appointments,
-        actor=actor,
-    )
+    doctor_ids, cancelled = _close_day(date, cancel_appointments=cancel_appointments, actor=actor)
     closure = ClinicClosure(date=date, reason=reason or "")
     _closure_saved(closure.save)
     result = schedules_generate(doctor_ids=doctor_ids, date_from=date, date_to=date)
@@ -281,16 +290,8 @@ def closure_update(
     old_date = closure.date
     before = {"date": old_date.isoformat(), "reason": closure.reason}
     if date is not None and date != old_date:
-        errors = _closure_errors(date, exclude_pk=closure.pk)
-        if errors:
-            raise Refusal(errors)
-        doctor_ids = _all_doctor_ids()
-        _lock_doctors(doctor_ids)
-        cancelled = _take_away(
-            blocked={(pk, date): [(0, DAY_MINUTES)] for pk in doctor_ids},
-            doctor_ids=doctor_ids,
-            cancel_appointments=cancel_appointments,
-            actor=actor,
+        _, cancelled = _close_day(
+            date, exclude_pk=closure.pk, cancel_appointments=cancel_appointments, actor=actor
         )
         closure.date = date
     if reason is not None:

@@ -2,13 +2,14 @@
 closures (public list here, admin CRUD in admin_panel). Rules: `doctors.time_off`."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from doctors.models import ClinicClosure, TimeOff
+from doctors.scheduling_views import SignedInDoctorMixin
 from doctors.serializers import (
     ClosureSerializer,
     TimeOffCreatedSerializer,
@@ -16,33 +17,25 @@ from doctors.serializers import (
     TimeOffSerializer,
 )
 from doctors.time_off import time_off_create, time_off_delete
-from healthcare.api.pagination import StandardPagination
-from healthcare.api.permissions import IsDoctor
 
 
-class TimeOffListView(ListAPIView):
-    """GET the doctor's time off (by `date_from`, `id`); POST records one."""
-
-    permission_classes = [IsDoctor]
-    serializer_class = TimeOffSerializer
-    pagination_class = StandardPagination
-    filter_backends = []
-
-    def get_queryset(self):
-        doctor = self.get_doctor(self.request, **self.kwargs)
-        return TimeOff.objects.filter(doctor=doctor).order_by("date_from", "id")
-
-    def get_doctor(self, request, **kwargs):
-        return request.user
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["profile"],
         operation_id="profile_time_off_list",
         summary="List your time off",
         responses=TimeOffSerializer(many=True),
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+)
+class TimeOffListView(SignedInDoctorMixin, ListAPIView):
+    """GET the doctor's time off (by `date_from`, `id`); POST records one."""
+
+    serializer_class = TimeOffSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        doctor = self.get_doctor(self.request, **self.kwargs)
+        return TimeOff.objects.filter(doctor=doctor).order_by("date_from", "id")
 
     @extend_schema(
         tags=["profile"],
@@ -62,12 +55,7 @@ class TimeOffListView(ListAPIView):
         return Response(body, status=201)
 
 
-class TimeOffDetailView(APIView):
-    permission_classes = [IsDoctor]
-
-    def get_doctor(self, request, **kwargs):
-        return request.user
-
+class TimeOffDetailView(SignedInDoctorMixin, APIView):
     def get_time_off_id(self, kwargs):
         return kwargs["pk"]
 
@@ -84,20 +72,18 @@ class TimeOffDetailView(APIView):
         return Response(status=204)
 
 
-class ClinicClosureListView(ListAPIView):
-    """The clinic's closures, public (by date, id)."""
-
-    permission_classes = [AllowAny]
-    serializer_class = ClosureSerializer
-    pagination_class = StandardPagination
-    filter_backends = []
-    queryset = ClinicClosure.objects.order_by("date", "id")
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["clinic"],
         operation_id="clinic_closures_list",
         summary="List the dates the clinic is closed",
         responses=ClosureSerializer(many=True),
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+)
+class ClinicClosureListView(ListAPIView):
+    """The clinic's closures, public (by date, id)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ClosureSerializer
+    filter_backends = []
+    queryset = ClinicClosure.objects.order_by("date", "id")

@@ -28,7 +28,7 @@ from doctors.serializers import ScheduleOutputSerializer
 from healthcare.api import dates
 from healthcare.api.formats import SlotInstantField, date_out, money, time_out
 from healthcare.api.ids import MAX_ID
-from healthcare.api.pagination import CountInPagePagination, StandardPagination
+from healthcare.api.pagination import CountInPagePagination
 from healthcare.clinic import slot_instants_out
 from users.models import User
 
@@ -205,7 +205,6 @@ class DoctorDetailView(APIView):
 class DoctorSlotListView(ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = SlotOutputSerializer
-    pagination_class = StandardPagination
     filter_backends = []
 
     def get_queryset(self):

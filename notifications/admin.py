@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from healthcare.admin import ReadOnlyAdminMixin
 from notifications.models import (
     NOTIFICATION_FIELDS,
+    WEBHOOK_DELIVERY_FIELDS,
     Notification,
     NotificationPreference,
     Webhook,
@@ -68,19 +69,7 @@ class WebhookDeliveryAdmin(_ReadOnly):
     ]
     list_filter = ["status", "type"]
     list_select_related = ["webhook"]
-    fields = [
-        "webhook",
-        "event_id",
-        "type",
-        "created_at",
-        "status",
-        "attempts",
-        "last_status_code",
-        "last_error",
-        "delivered_at",
-        "due_at",
-        "body",
-    ]
+    fields = ["webhook", *WEBHOOK_DELIVERY_FIELDS[1:], "due_at", "body"]
     actions = ["redeliver"]
 
     @admin.action(description="Send the selected deliveries again")

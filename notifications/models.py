@@ -67,15 +67,31 @@ NOTIFICATION_FIELDS = (
 )
 
 
-class Notification(models.Model):
-    """One email or SMS to one user about one appointment; `pending` until a worker sends it.
+class OutboxRow(models.Model):
+    """What the task queue keeps on each row it delivers (a notification, a webhook delivery).
 
-    `due_at` is when it may go out (now for events, the reminder time for reminders, the next
-    retry after a failure); `claimed_until` is the lease of the worker sending it, so no two
-    workers ever send the same row (a crashed worker's lease runs out and the sweep retries).
+    `due_at` is when the row may go out (at once, or the next retry after a failure);
+    `claimed_until` is the lease of the worker sending it, so no two workers ever send the same
+    row (a crashed worker's lease runs out and the sweep retries).
     """
 
     created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class Notification(OutboxRow):
+    """One email or SMS to one user about one appointment; `pending` until a worker sends it.
+
+    Its first `due_at` is now for events and the reminder time for reminders.
+    """
+
     # No single-column index: (user, channel, sent_at) below leads with it.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,14 +110,9 @@ class Notification(models.Model):
     status = models.CharField(
         max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(default=timezone.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(OutboxRow.Meta):
         indexes = [
             # The outbox scan: pending rows by due time, nothing else (a small partial index).
             models.Index(
@@ -160,7 +171,21 @@ class Webhook(models.Model):
         return f"webhook #{self.pk}"
 
 
-class WebhookDelivery(models.Model):
+# A delivery as the webhook's deliveries list (API) and the Django admin show it.
+WEBHOOK_DELIVERY_FIELDS = (
+    "id",
+    "event_id",
+    "type",
+    "created_at",
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "delivered_at",
+)
+
+
+class WebhookDelivery(OutboxRow):
     """One event to one webhook; `body` is fixed when written, so a retry sends the same bytes.
 
     Claimed by a worker like a notification (`due_at`, `claimed_until`); `event_id` is the
@@ -172,22 +197,16 @@ class WebhookDelivery(models.Model):
     )
     event_id = models.CharField(max_length=64)
     type = models.CharField(max_length=40)
-    created_at = models.DateTimeField(default=timezone.now)
     body = models.TextField()
     status = models.CharField(
         max_length=10,
         choices=WebhookDeliveryStatus.choices,
         default=WebhookDeliveryStatus.PENDING,
     )
-    attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True, default="")
     delivered_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(default=timezone.now)
-    claimed_until = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(OutboxRow.Meta):
         indexes = [
             models.Index(
                 fields=["due_at"],

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from notifications.models import (
     NOTIFICATION_FIELDS,
+    WEBHOOK_DELIVERY_FIELDS,
     WEBHOOK_TYPES,
     Notification,
     NotificationPreference,
@@ -73,15 +74,5 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = [
-            "id",
-            "event_id",
-            "type",
-            "created_at",
-            "status",
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "delivered_at",
-        ]
+        fields = list(WEBHOOK_DELIVERY_FIELDS)
         read_only_fields = fields

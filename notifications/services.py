@@ -27,6 +27,7 @@ from notifications.models import (
     NotificationPreference,
     NotificationStatus,
 )
+from notifications.retries import retry_or_fail
 
 logger = logging.getLogger(__name__)
 
@@ -451,12 +452,7 @@ def notifications_deliver(*, ids=None, limit: int = BATCH_SIZE) -> int:
                     sms_sent[row.user_id] = sms_sent.get(row.user_id, 0) + 1
             except Exception as exc:  # noqa: BLE001 (any failure of a backend is retried)
                 row.last_error = _error_text(exc)
-                if row.attempts <= len(retries):
-                    delay = retries[row.attempts - 1]
-                    row.due_at = timezone.now() + dt.timedelta(seconds=delay)
-                    retry_later.setdefault(delay, []).append(row.pk)
-                else:
-                    row.status = NotificationStatus.FAILED
+                retry_or_fail(row, retries, retry_later, NotificationStatus.FAILED)
                 logger.warning(
                     "notification %s (%s) failed, attempt %s: %s",
                     row.pk,

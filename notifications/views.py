@@ -7,14 +7,14 @@ from django.urls import reverse
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from healthcare.api.audit import PatientRecordReadMixin
 from healthcare.api.permissions import IsAdminRole
-from healthcare.events import emit
 from notifications import calendar, selectors, services, webhook_services
 from notifications.filters import NotificationFilter, WebhookDeliveryFilter
 from notifications.models import WEBHOOK_TYPES, WebhookDeliveryStatus
@@ -63,28 +63,19 @@ class NotificationPreferencesView(APIView):
     ),
 )
 class NotificationAdminViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    PatientRecordReadMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """The outbox, read-only but for a resend; each request counts as a patient-record read."""
 
     permission_classes = [IsAdminRole]
     serializer_class = NotificationOutputSerializer
     filterset_class = NotificationFilter
+    audit_endpoint = "admin-panel/notifications"
+    audit_object_type = "notification"
 
     def get_queryset(self):
         return selectors.notification_list()
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # After authentication and permissions: only admins' requests are recorded.
-        pk = kwargs.get("pk")
-        emit(
-            "patient_record_read",
-            actor=request.user,
-            object_type="notification",
-            object_id=int(pk) if pk is not None and str(pk).isdigit() else None,
-            details={"endpoint": "admin-panel/notifications"},
-        )
 
     @extend_schema(
         operation_id="admin_panel_notifications_retry",
@@ -96,9 +87,6 @@ class NotificationAdminViewSet(
     def retry(self, request, pk=None):
         notification = services.notification_retry(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
-
-
-_WEBHOOKS = "admin-panel/webhooks"
 
 
 @extend_schema(tags=["notifications"])
@@ -121,28 +109,18 @@ _WEBHOOKS = "admin-panel/webhooks"
         summary="Delete a webhook and its deliveries",
     ),
 )
-class WebhookAdminViewSet(viewsets.ModelViewSet):
+class WebhookAdminViewSet(PatientRecordReadMixin, viewsets.ModelViewSet):
     """The clinic's webhooks; reads count as patient-record reads (deliveries carry bookings)."""
 
     permission_classes = [IsAdminRole]
     serializer_class = WebhookSerializer
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    audit_endpoint = "admin-panel/webhooks"
+    audit_object_type = "webhook"
+    audit_methods = ("GET", "HEAD")
 
     def get_queryset(self):
         return selectors.webhook_list()
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # After authentication and permissions: only admins' reads are recorded.
-        if request.method in ("GET", "HEAD"):
-            pk = kwargs.get("pk")
-            emit(
-                "patient_record_read",
-                actor=request.user,
-                object_type="webhook",
-                object_id=int(pk) if pk is not None and str(pk).isdigit() else None,
-                details={"endpoint": _WEBHOOKS},
-            )
 
     def perform_create(self, serializer):
         serializer.instance = webhook_services.webhook_create(

@@ -24,6 +24,7 @@ from notifications.models import (
     WebhookDelivery,
     WebhookDeliveryStatus,
 )
+from notifications.retries import retry_or_fail
 
 logger = logging.getLogger(__name__)
 
@@ -199,12 +200,7 @@ def webhook_deliveries_deliver(*, ids=None, limit: int = WEBHOOK_BATCH_SIZE) -> 
                 row.status = WebhookDeliveryStatus.SUCCEEDED
                 row.delivered_at = timezone.now()
                 continue
-            if row.attempts <= len(retries):
-                delay = retries[row.attempts - 1]
-                row.due_at = timezone.now() + dt.timedelta(seconds=delay)
-                retry_later.setdefault(delay, []).append(row.pk)
-            else:
-                row.status = WebhookDeliveryStatus.FAILED
+            retry_or_fail(row, retries, retry_later, WebhookDeliveryStatus.FAILED)
             logger.warning(
                 "webhook delivery %s failed, attempt %s: %s", row.pk, row.attempts, error
             )

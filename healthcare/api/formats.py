@@ -61,3 +61,36 @@ class SlotInstantField(serializers.DateTimeField):
             date, time = getattr(value, self._date), getattr(value, self._time)
         instant = (clinic.slot_ends_at if self._end else clinic.slot_starts_at)(date, time)
         return clinic.instant_out(instant)
+
+
+# How a flat row's value of each declared field type is written out (None: as it is).
+_ROW_FORMATS = {
+    serializers.IntegerField: None,
+    serializers.CharField: None,
+    serializers.ChoiceField: None,
+    serializers.DateField: date_out,
+    serializers.TimeField: time_out,
+    serializers.DecimalField: money,
+}
+
+
+# Renders a flat dict row (a selector's `values()`) by its declared fields, each written out as
+# its field type's helper above writes it: the declared fields stay the schema's and the one list.
+# A field type not in `_ROW_FORMATS` (or money with other than two places) fails when the class
+# is defined, not with a wrong value at run time. (Comments, not a docstring: the schema would
+# show a docstring as the description of every subclass.)
+class FlatRowSerializer(serializers.Serializer):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        formats = []
+        for name, field in cls._declared_fields.items():
+            if type(field) not in _ROW_FORMATS or getattr(field, "decimal_places", 2) != 2:
+                raise TypeError(f"{cls.__name__}.{name}: no flat-row format for {field!r}")
+            formats.append((name, _ROW_FORMATS[type(field)]))
+        cls._row_formats = tuple(formats)
+
+    def to_representation(self, instance):
+        return {
+            name: instance[name] if write is None else write(instance[name])
+            for name, write in self._row_formats
+        }

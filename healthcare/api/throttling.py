@@ -41,26 +41,32 @@ def log_cache_error(exc: Exception, *, failing: str) -> None:
     logger.warning("Cache unreachable (%s); throttles fail %s", type(exc).__name__, failing)
 
 
-class FailOpenMixin:
+class CacheOutageMixin:
+    """One throttle's answer when its cache is down: let the request through (`fails_open`) or
+    refuse it with 503."""
+
+    fails_open: bool
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            log_cache_error(exc, failing="open" if self.fails_open else "closed")
+            if self.fails_open:
+                return True
+            raise CacheUnavailable() from exc
+
+
+class FailOpenMixin(CacheOutageMixin):
     """Lets the request through when the cache is down."""
 
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_ERRORS as exc:
-            log_cache_error(exc, failing="open")
-            return True
+    fails_open = True
 
 
-class FailClosedMixin:
+class FailClosedMixin(CacheOutageMixin):
     """Refuses with 503 when the cache is down."""
 
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_ERRORS as exc:
-            log_cache_error(exc, failing="closed")
-            raise CacheUnavailable() from exc
+    fails_open = False
 
 
 class AnonRateThrottle(FailOpenMixin, throttling.AnonRateThrottle):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework import serializers
 
-from healthcare.api.formats import money
+from healthcare.api.formats import FlatRowSerializer, money
 
 
 @pytest.mark.parametrize(
@@ -15,3 +15,18 @@ from healthcare.api.formats import money
 def test_money_matches_drfs_two_place_decimal_field(value):
     field = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
     assert money(Decimal(value)) == field.to_representation(Decimal(value))
+
+
+def test_a_flat_row_serializer_with_a_field_it_cannot_write_fails_at_definition():
+    with pytest.raises(TypeError, match="Row.created_at"):
+
+        class Row(FlatRowSerializer):
+            id = serializers.IntegerField()
+            created_at = serializers.DateTimeField()
+
+
+def test_a_flat_row_serializer_refuses_money_with_other_than_two_places():
+    with pytest.raises(TypeError, match="Row.rate"):
+
+        class Row(FlatRowSerializer):
+            rate = serializers.DecimalField(max_digits=8, decimal_places=4)

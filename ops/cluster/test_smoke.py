@@ -18,14 +18,6 @@ ADMIN_NUMBER = os.environ.get("DJANGO_SUPERUSER_MOBILE_NUMBER", "01700000000")
 ADMIN_PASSWORD = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "Healthy-Visit-2026")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    if not os.environ.get("CLUSTER_URL"):
-        pytest.skip("set CLUSTER_URL to a running cluster's balancer (make cluster-drill does)")
-    if lib.request("GET", "/api/health/", timeout=3).status != 200:
-        pytest.skip(f"no cluster answers at {lib.BASE_URL} (make cluster-up)")
-
-
 def sign_in(number, password):
     answer = lib.request(
         "POST", "/api/token/", body={"mobile_number": number, "password": password}

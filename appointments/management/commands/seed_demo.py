@@ -7,8 +7,10 @@ and no-show ones behind. Every row is found by a natural key before it is made, 
 on the same day adds nothing.
 """
 
+import csv
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -39,63 +41,25 @@ DEMO_PASSWORD = "Healthy-Visit-2026"  # noqa: S105 (a published demo login, not 
 
 ADMIN = ("01700000000", "Clinic Admin", "admin@demo-clinic.example")
 
+# The clinic's people are data, kept as tables next to this package (a header line, then rows).
+DEMO_CLINIC = Path(__file__).resolve().parent.parent / "demo_clinic"
+
+
+def _roster(name: str) -> list[tuple[str, ...]]:
+    with open(DEMO_CLINIC / name, newline="", encoding="utf-8") as file:
+        rows = csv.reader(file)
+        next(rows)
+        return [tuple(row) for row in rows]
+
+
 # (mobile, name, specialization, years, fee, location, licence, bio)
-DOCTORS = [
-    ("01710000001", "Dr. Farhana Akter", "Cardiology", 15, "1200", "Dhanmondi, Dhaka",
-     "A-31452", "MBBS, MD (Cardiology). Heart failure, hypertension and chest pain clinic."),
-    ("01710000002", "Dr. Mohammad Rafiqul Islam", "Medicine", 22, "1000", "Mirpur, Dhaka",
-     "A-18734", "MBBS, FCPS (Medicine). Diabetes, thyroid and fever of unknown origin."),
-    ("01710000003", "Dr. Nusrat Jahan", "Gynaecology", 12, "900", "Agrabad, Chattogram",
-     "A-40218", "MBBS, FCPS (Obs & Gynae). Antenatal care, infertility and menstrual problems."),
-    ("01710000004", "Dr. Abdul Karim Chowdhury", "Orthopaedics", 18, "1000",
-     "Zindabazar, Sylhet", "A-27591",
-     "MBBS, MS (Orthopaedics). Fractures, back pain, arthritis and sports injuries."),
-    ("01710000005", "Dr. Shamima Nasrin", "Paediatrics", 9, "700", "Laxmipur, Rajshahi",
-     "A-52307", "MBBS, DCH. Newborn care, vaccination and childhood asthma."),
-    ("01710000006", "Dr. Tanvir Ahmed", "Dermatology", 7, "800", "Sonadanga, Khulna",
-     "A-58840", "MBBS, DDV. Acne, eczema, psoriasis, hair and nail disorders."),
-    ("01710000007", "Dr. Sabrina Haque", "ENT", 11, "800", "Uttara, Dhaka",
-     "A-44961", "MBBS, FCPS (ENT). Sinusitis, hearing loss, tonsils and voice problems."),
-    ("01710000008", "Dr. Mahbubur Rahman", "Neurology", 20, "1500", "Shahbag, Dhaka",
-     "A-21176", "MBBS, MD (Neurology). Stroke follow-up, epilepsy, headache and migraine."),
-    ("01710000009", "Dr. Rumana Sultana", "Ophthalmology", 14, "700", "Band Road, Barishal",
-     "A-36625", "MBBS, DO, FCPS (Eye). Cataract, glaucoma and diabetic eye screening."),
-    ("01710000010", "Dr. Kamrul Hasan", "Cardiology", 16, "1200", "GEC Circle, Chattogram",
-     "A-30089", "MBBS, D-Card, MD (Cardiology). Echocardiography and coronary disease."),
-    ("01710000011", "Dr. Ayesha Siddika", "Psychiatry", 8, "1000",
-     "Jahaj Company More, Rangpur", "A-55412",
-     "MBBS, MD (Psychiatry). Anxiety, depression, sleep and addiction care."),
-    ("01710000012", "Dr. Jahangir Alam", "Medicine", 25, "600", "Charpara, Mymensingh",
-     "A-12958", "MBBS, FCPS (Medicine). General adult medicine and chronic disease follow-up."),
-    ("01710000013", "Dr. Nazmul Hossain", "Paediatrics", 10, "800", "Amberkhana, Sylhet",
-     "A-49703", "MBBS, MD (Paediatrics). Growth, nutrition and childhood infections."),
-]  # fmt: skip
+DOCTORS = _roster("doctors.csv")
 
 # Self-registered, details still blank: absent from /api/doctors/ until an admin verifies them.
 UNVERIFIED_DOCTOR = ("01710000099", "Dr. Imran Kabir", "imran.kabir@example.com")
 
-PATIENTS = [
-    ("01810000001", "Rahim Uddin", "rahim.uddin@example.com"),
-    ("01810000002", "Karima Begum", ""),
-    ("01810000003", "Sumon Mia", "sumon.mia@example.com"),
-    ("01810000004", "Taslima Akter", "taslima.akter@example.com"),
-    ("01810000005", "Arif Hossain", ""),
-    ("01810000006", "Shirin Sultana", "shirin.sultana@example.com"),
-    ("01810000007", "Rakib Hasan", "rakib.hasan@example.com"),
-    ("01810000008", "Maliha Rahman", ""),
-    ("01810000009", "Jamal Uddin", "jamal.uddin@example.com"),
-    ("01810000010", "Fatema Khatun", ""),
-    ("01810000011", "Habibur Rahman", "habibur.rahman@example.com"),
-    ("01810000012", "Nasrin Akter", "nasrin.akter@example.com"),
-    ("01810000013", "Sohel Rana", ""),
-    ("01810000014", "Poly Akter", "poly.akter@example.com"),
-    ("01810000015", "Mizanur Rahman", "mizanur.rahman@example.com"),
-    ("01810000016", "Rupa Das", ""),
-    ("01810000017", "Anik Saha", "anik.saha@example.com"),
-    ("01810000018", "Moushumi Chakma", "moushumi.chakma@example.com"),
-    ("01810000019", "Zahid Hasan", ""),
-    ("01810000020", "Lima Khanom", "lima.khanom@example.com"),
-]
+# (mobile, name, email); the email may be blank.
+PATIENTS = _roster("patients.csv")
 
 # Chambers: morning, evening, or a shorter block of each (by doctor, in turn).
 BLOCKS = [
@@ -168,7 +132,7 @@ class Command(BaseCommand):
                     is_verified=True,
                     license_number=licence,
                     specialization=specialization,
-                    experience_years=years,
+                    experience_years=int(years),
                     consultation_fee=Decimal(fee),
                     location=location,
                     bio=bio,
