@@ -81,13 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.full_name} ({self.role})"
 
     @property
-    def is_staff(self) -> bool:
-        # The Django admin site is for role `admin` only; patients and doctors never get in.
-        return self.role == Role.ADMIN
-
-    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    # The Django admin site is for role `admin` only; patients and doctors never get in.
+    is_staff = is_admin
 
     @property
     def is_doctor(self) -> bool:
