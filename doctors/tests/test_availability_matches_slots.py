@@ -1,8 +1,9 @@
 """The doctors list's `available` agrees with the slot list (Python).
 
-Two implementations of one rule: `available` compares now with each doctor's latest free slot,
-kept by database triggers (appointments/availability.py); the slot list walks every slot. Random
-schedules and bookings around a frozen clock, on SQLite and PostgreSQL.
+Two readings of one rule: `available` is one SQL subquery per listed doctor, built on the slot
+grid's ORM expression (`doctors.slots.slots_after`, appointments/selectors.py); the slot list walks
+every slot in Python. Random schedules and bookings around a frozen clock, on SQLite and
+PostgreSQL.
 """
 
 import datetime as dt
