@@ -12,13 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef, Q
 from django.db.models.functions import Cast, ExtractIsoWeekDay
 
 from doctors.models import ClinicClosure, ScheduleSource, TimeOff, WorkingHours
 from doctors.slots import SLOT_MINUTES
 from healthcare.db.raw import column_converter, table
+from healthcare.db.router import read_connection
 
 DAY_MINUTES = 24 * 60
 
@@ -151,13 +151,16 @@ def _rule_rows(*, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hou
         time_off=table(TimeOff),
         closure=table(ClinicClosure),
     )
-    day_from = connection.ops.adapt_datefield_value(date_from)
-    day_to = connection.ops.adapt_datefield_value(date_to)
+    # A read: the replica when the request may use it (the router's rule), else the primary
+    # (always inside a transaction, as a booking's check under its schedule lock is).
+    reader = read_connection()
+    day_from = reader.ops.adapt_datefield_value(date_from)
+    day_to = reader.ops.adapt_datefield_value(date_to)
     params = [doctor_id, day_to, day_from, day_from, day_to]
     if with_hours:
         sql += _HOURS_ROWS_SQL.format(hours=table(WorkingHours))
         params.append(doctor_id)
-    with connection.cursor() as cursor:
+    with reader.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     # The ORM's conversions of the raw values (SQLite returns dates and times as text).
