@@ -202,15 +202,19 @@ def reset_statements() -> None:
         sql(port, "SELECT pg_stat_statements_reset()")
 
 
+LOCKS = ("FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE", "FOR KEY SHARE")
+
+
 def reads_on(port: int) -> int:
-    """Plain SELECTs one server ran since the last reset: not the health check's `SELECT 1`,
-    not the router's lag check, not the locking reads of writes."""
+    """Plain SELECTs one server ran since the last reset (a UNION of them too): not the health
+    check's `SELECT 1`, not the router's lag check, not the locking reads of writes."""
     total = 0
     for calls, query in statement_calls(port):
         text = " ".join(query.split())
         upper = text.upper()
-        # FOR UPDATE: a booking's lock; FOR KEY SHARE: a foreign key's check on a write.
-        if not upper.startswith("SELECT") or "FOR UPDATE" in upper or "FOR KEY SHARE" in upper:
+        # FOR UPDATE / FOR SHARE: a booking's or an edit's lock on its schedule or appointment;
+        # FOR KEY SHARE: a foreign key's check on a write.
+        if not upper.lstrip("(").startswith("SELECT") or any(lock in upper for lock in LOCKS):
             continue
         if text.startswith(LAG_CHECK_PREFIX) or upper in {"SELECT $1", "SELECT 1"}:
             continue
