@@ -142,7 +142,7 @@ class ReportDoctorRowSerializer(FlatRowSerializer):
 
     def to_representation(self, instance):
         # `report_per_doctor`'s rows hold exactly these fields: copied whole (in C) with the
-        # money written out, three times faster than field by field over ~2,000 rows a report.
+        # money written out: cheaper than field by field over a report's thousands of rows.
         return {**instance, "revenue": money(instance["revenue"])}
 
 

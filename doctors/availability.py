@@ -130,8 +130,8 @@ TIME_OFF, CLOSURE = -1, -2
 
 
 # Written out (healthcare/db/raw.py): the ORM spent longer building this UNION of three
-# annotated querysets than the database spends running it (about 40 % of a slots request's
-# time), and both the slots list and booking read it on every request (bench/results.md).
+# annotated querysets than the database spends running it, and both the slots list and booking
+# read it on every request (the A/B: bench/results.md).
 _RULE_ROWS_SQL = """SELECT {time_off_kind}, date_from, date_to, start_time, end_time
 FROM {time_off} WHERE doctor_id = %s AND date_from <= %s AND date_to >= %s
 UNION ALL
