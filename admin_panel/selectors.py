@@ -151,26 +151,16 @@ def per_doctor_by_aggregation(*, date_from: dt.date | None, date_to: dt.date | N
     )
 
 
-def _doctor_row(doctor_id, doctor_name, total, completed, no_show, declined, revenue) -> dict:
-    # A dict literal: cheaper than dict(zip(...)) over the thousands of rows (bench/results.md).
-    return {
-        "doctor_id": doctor_id,
-        "doctor_name": doctor_name,
-        "total_appointments": total,
-        "completed_appointments": completed,
-        "no_show_appointments": no_show,
-        "declined_appointments": declined,
-        "revenue": revenue,
-    }
-
-
 def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
     """One row per doctor with a booking in the range, by name; one query."""
     if not stats.kept():
         rows = per_doctor_by_aggregation(date_from=date_from, date_to=date_to)
-        return [_doctor_row(*row) for row in rows]
+        return [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
     rows = per_doctor_from_summaries(date_from=date_from, date_to=date_to)
-    return [_doctor_row(*row[:-1], Decimal(row[-1]).scaleb(-2)) for row in rows]
+    return [
+        dict(zip(PER_DOCTOR_COLUMNS, (*row[:-1], Decimal(row[-1]).scaleb(-2)), strict=True))
+        for row in rows
+    ]
 
 
 def report_totals(*, per_doctor: list[dict]) -> dict:

@@ -10,7 +10,7 @@ from appointments.serializers import (
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from healthcare.api import dates
-from healthcare.api.formats import FlatRowSerializer, datetime_out, money
+from healthcare.api.formats import FlatRowSerializer, datetime_out
 from healthcare.api.ids import MAX_ID
 from users.models import Role, User
 from users.serializers import MobileNumberField
@@ -139,11 +139,6 @@ class ReportDoctorRowSerializer(FlatRowSerializer):
     no_show_appointments = serializers.IntegerField()
     declined_appointments = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)
-
-    def to_representation(self, instance):
-        # `report_per_doctor`'s rows hold exactly these fields: copied whole (in C) with the
-        # money written out: cheaper than field by field over a report's thousands of rows.
-        return {**instance, "revenue": money(instance["revenue"])}
 
 
 # A row of `report_patient_appointments` (flat, `doctor_name` joined).

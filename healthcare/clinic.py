@@ -24,25 +24,28 @@ def _instant(wall: dt.datetime, zone=None) -> dt.datetime:
     return wall.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
 
 
+def _slot_walls(date: dt.date, time: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """A slot's start and end on the clinic's wall clock: the end 30 wall-clock minutes later."""
+    start = dt.datetime.combine(date, time)
+    return start, start + dt.timedelta(minutes=SLOT_MINUTES)
+
+
 def slot_starts_at(date: dt.date, time: dt.time) -> dt.datetime:
     """The aware instant a slot starts: its date and wall-clock time in the clinic's zone."""
-    return _instant(dt.datetime.combine(date, time))
+    return _instant(_slot_walls(date, time)[0])
 
 
 def slot_ends_at(date: dt.date, time: dt.time) -> dt.datetime:
     """The aware instant a slot ends: 30 wall-clock minutes after its start (clinic's zone)."""
-    return _instant(dt.datetime.combine(date, time) + dt.timedelta(minutes=SLOT_MINUTES))
+    return _instant(_slot_walls(date, time)[1])
 
 
 def slot_instants_out(date: dt.date, time: dt.time) -> tuple[str, str]:
     """A slot's `starts_at` and `ends_at` as the API writes them (`instant_out` of
     `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands."""
     zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(date, time)
-    return (
-        _instant(start, zone).isoformat(),
-        _instant(start + dt.timedelta(minutes=SLOT_MINUTES), zone).isoformat(),
-    )
+    start, end = _slot_walls(date, time)
+    return _instant(start, zone).isoformat(), _instant(end, zone).isoformat()
 
 
 def instant_out(value: dt.datetime) -> str:

@@ -109,13 +109,15 @@ class _Recipient:
 
     user_id: int
     has_email: bool
-    email: bool = True
-    sms: bool = True
-    reminders: bool = True
+    email: bool
+    sms: bool
+    reminders: bool
 
 
 def _recipients(user_ids) -> dict[int, _Recipient]:
-    """The recipients among `user_ids`, in one query (no preference row: everything on)."""
+    """The recipients among `user_ids`, in one query (no preference row: the model's defaults,
+    as `_preferences` gives them)."""
+    default = NotificationPreference()
     rows = (
         get_user_model()
         .objects.filter(pk__in=set(user_ids))
@@ -131,9 +133,9 @@ def _recipients(user_ids) -> dict[int, _Recipient]:
         pk: _Recipient(
             user_id=pk,
             has_email=bool(email),
-            email=wants_email is not False,
-            sms=wants_sms is not False,
-            reminders=wants_reminders is not False,
+            email=default.email if wants_email is None else wants_email,
+            sms=default.sms if wants_sms is None else wants_sms,
+            reminders=default.reminders if wants_reminders is None else wants_reminders,
         )
         for pk, email, wants_email, wants_sms, wants_reminders in rows
     }
