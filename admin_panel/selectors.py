@@ -157,10 +157,11 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
         rows = per_doctor_by_aggregation(date_from=date_from, date_to=date_to)
         return [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
     rows = per_doctor_from_summaries(date_from=date_from, date_to=date_to)
-    return [
-        dict(zip(PER_DOCTOR_COLUMNS, (*row[:-1], Decimal(row[-1]).scaleb(-2)), strict=True))
-        for row in rows
-    ]
+    per_doctor = [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
+    # The summaries keep cents; written back in place rather than rebuilding each row's tuple.
+    for row in per_doctor:
+        row["revenue"] = Decimal(row["revenue"]).scaleb(-2)
+    return per_doctor
 
 
 def report_totals(*, per_doctor: list[dict]) -> dict:
