@@ -38,6 +38,7 @@ NO_SHOW = Q(status=AppointmentStatus.NO_SHOW)
 DECLINED = Q(status=AppointmentStatus.CANCELLED, cancellation_reason=CancellationReason.DECLINED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
+CENT = Decimal("0.01")
 
 
 def managed_user_list(*, role: str) -> QuerySet[User]:
@@ -160,7 +161,7 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
     per_doctor = [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
     # The summaries keep cents; written back in place rather than rebuilding each row's tuple.
     for row in per_doctor:
-        row["revenue"] = Decimal(row["revenue"]).scaleb(-2)
+        row["revenue"] = Decimal(row["revenue"]) * CENT
     return per_doctor
 
 
