@@ -38,6 +38,7 @@ NO_SHOW = Q(status=AppointmentStatus.NO_SHOW)
 DECLINED = Q(status=AppointmentStatus.CANCELLED, cancellation_reason=CancellationReason.DECLINED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
+CENT = Decimal("0.01")
 
 
 def managed_user_list(*, role: str) -> QuerySet[User]:
@@ -157,10 +158,11 @@ def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> 
         rows = per_doctor_by_aggregation(date_from=date_from, date_to=date_to)
         return [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
     rows = per_doctor_from_summaries(date_from=date_from, date_to=date_to)
-    return [
-        dict(zip(PER_DOCTOR_COLUMNS, (*row[:-1], Decimal(row[-1]).scaleb(-2)), strict=True))
-        for row in rows
-    ]
+    per_doctor = [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
+    # The summaries keep cents; written back in place rather than rebuilding each row's tuple.
+    for row in per_doctor:
+        row["revenue"] = Decimal(row["revenue"]) * CENT
+    return per_doctor
 
 
 def report_totals(*, per_doctor: list[dict]) -> dict:

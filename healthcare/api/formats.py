@@ -82,15 +82,23 @@ _ROW_FORMATS = {
 class FlatRowSerializer(serializers.Serializer):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        formats = []
+        writes = []
         for name, field in cls._declared_fields.items():
             if type(field) not in _ROW_FORMATS or getattr(field, "decimal_places", 2) != 2:
                 raise TypeError(f"{cls.__name__}.{name}: no flat-row format for {field!r}")
-            formats.append((name, _ROW_FORMATS[type(field)]))
-        cls._row_formats = tuple(formats)
+            if _ROW_FORMATS[type(field)] is not None:
+                writes.append((name, _ROW_FORMATS[type(field)]))
+        cls._row_names = tuple(cls._declared_fields)
+        cls._row_writes = tuple(writes)
 
     def to_representation(self, instance):
-        return {
-            name: instance[name] if write is None else write(instance[name])
-            for name, write in self._row_formats
-        }
+        # A row with exactly the declared fields, in their order (a report's per-doctor rows), is
+        # copied whole (one C-level copy); another's declared fields are picked. Either way only
+        # the fields with a format are then rewritten, so both give the same dict.
+        if tuple(instance) == self._row_names:
+            row = instance.copy()
+        else:
+            row = {name: instance[name] for name in self._row_names}
+        for name, write in self._row_writes:
+            row[name] = write(row[name])
+        return row

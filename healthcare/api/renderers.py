@@ -27,5 +27,9 @@ class FastJSONRenderer(JSONRenderer):
         except (TypeError, orjson.JSONEncodeError):
             # An integer past 64 bits, a NaN DRF refuses, ...: DRF decides, as before.
             return super().render(data, accepted_media_type, renderer_context)
-        # As DRF does: U+2028 and U+2029 escaped, so the JSON is valid JavaScript too.
+        # As DRF does: U+2028 and U+2029 escaped, so the JSON is valid JavaScript too. Both are
+        # encoded with a leading 0xE2 byte; a one-byte search (memchr) rules them out far faster
+        # than the two replaces scan a report's few hundred kilobytes.
+        if b"\xe2" not in rendered:
+            return rendered
         return rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")

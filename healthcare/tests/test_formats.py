@@ -30,3 +30,28 @@ def test_a_flat_row_serializer_refuses_money_with_other_than_two_places():
 
         class Row(FlatRowSerializer):
             rate = serializers.DecimalField(max_digits=8, decimal_places=4)
+
+
+class _Row(FlatRowSerializer):
+    id = serializers.IntegerField()
+    fee = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"id": 1, "fee": Decimal("5")},
+        {"fee": Decimal("5"), "id": 1},
+        {"id": 1, "patient_id": 2, "fee": Decimal("5")},
+    ],
+    ids=["exactly-the-fields", "another-order", "more-columns"],
+)
+def test_a_flat_row_renders_its_declared_fields_in_their_order(row):
+    assert list(_Row(row).data.items()) == [("id", 1), ("fee", "5.00")]
+
+
+def test_a_flat_row_serializer_leaves_the_row_it_renders_unchanged():
+    row = {"id": 1, "fee": Decimal("5")}
+    data = _Row(row).data
+    assert row == {"id": 1, "fee": Decimal("5")}
+    assert data is not row
