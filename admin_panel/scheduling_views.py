@@ -24,17 +24,19 @@ class AnyDoctorMixin:
         return get_object_or_404(User, pk=kwargs["pk"], role=Role.DOCTOR)
 
 
-# Each operation keeps the doctor's own request and responses; only its name and words change.
+def _as_admin_operation(operation_id: str, summary: str):
+    """The doctor's (or the public) operation under the admin panel's tag, id and words: its
+    request and responses stay the inherited view's."""
+    return extend_schema(tags=["admin-panel"], operation_id=operation_id, summary=summary)
+
+
 @extend_schema_view(
-    get=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_doctors_working_hours_retrieve",
-        summary="Read a doctor's weekly working hours",
+    get=_as_admin_operation(
+        "admin_panel_doctors_working_hours_retrieve", "Read a doctor's weekly working hours"
     ),
-    put=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_doctors_working_hours_update",
-        summary="Replace a doctor's weekly working hours (the full list); schedules follow",
+    put=_as_admin_operation(
+        "admin_panel_doctors_working_hours_update",
+        "Replace a doctor's weekly working hours (the full list); schedules follow",
     ),
 )
 class DoctorWorkingHoursAdminView(AnyDoctorMixin, WorkingHoursView):
@@ -42,15 +44,10 @@ class DoctorWorkingHoursAdminView(AnyDoctorMixin, WorkingHoursView):
 
 
 @extend_schema_view(
-    get=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_doctors_time_off_list",
-        summary="List a doctor's time off",
-    ),
-    post=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_doctors_time_off_create",
-        summary="Record a doctor's time off (same rules as the doctor's own)",
+    get=_as_admin_operation("admin_panel_doctors_time_off_list", "List a doctor's time off"),
+    post=_as_admin_operation(
+        "admin_panel_doctors_time_off_create",
+        "Record a doctor's time off (same rules as the doctor's own)",
     ),
 )
 class DoctorTimeOffAdminView(AnyDoctorMixin, TimeOffListView):
@@ -58,10 +55,9 @@ class DoctorTimeOffAdminView(AnyDoctorMixin, TimeOffListView):
 
 
 @extend_schema_view(
-    delete=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_doctors_time_off_destroy",
-        summary="Delete a doctor's time off; the dates it covered are regenerated",
+    delete=_as_admin_operation(
+        "admin_panel_doctors_time_off_destroy",
+        "Delete a doctor's time off; the dates it covered are regenerated",
     ),
 )
 class DoctorTimeOffDetailAdminView(AnyDoctorMixin, TimeOffDetailView):
@@ -69,12 +65,9 @@ class DoctorTimeOffDetailAdminView(AnyDoctorMixin, TimeOffDetailView):
         return kwargs["time_off_id"]
 
 
+@extend_schema(tags=["admin-panel"])
 @extend_schema_view(
-    get=extend_schema(
-        tags=["admin-panel"],
-        operation_id="admin_panel_closures_list",
-        summary="List the clinic's closures",
-    )
+    get=_as_admin_operation("admin_panel_closures_list", "List the clinic's closures"),
 )
 class ClosureAdminListView(ClinicClosureListView):
     """The clinic's closures (by date, id); POST closes a date for every doctor."""
@@ -82,7 +75,6 @@ class ClosureAdminListView(ClinicClosureListView):
     permission_classes = [IsAdminRole]
 
     @extend_schema(
-        tags=["admin-panel"],
         operation_id="admin_panel_closures_create",
         summary="Close the clinic on a date: whole-day time off for every doctor",
         request=ClosureInputSerializer,
@@ -96,11 +88,11 @@ class ClosureAdminListView(ClinicClosureListView):
         return Response(body, status=201)
 
 
+@extend_schema(tags=["admin-panel"])
 class ClosureAdminDetailView(APIView):
     permission_classes = [IsAdminRole]
 
     @extend_schema(
-        tags=["admin-panel"],
         operation_id="admin_panel_closures_retrieve",
         summary="Read a closure",
         responses=ClosureSerializer,
@@ -118,7 +110,6 @@ class ClosureAdminDetailView(APIView):
         return Response({**ClosureSerializer(closure).data, "cancelled_appointments": cancelled})
 
     @extend_schema(
-        tags=["admin-panel"],
         operation_id="admin_panel_closures_update",
         summary="Change a closure (a new date is closed as on create, the old one reopened)",
         request=ClosureInputSerializer,
@@ -128,7 +119,6 @@ class ClosureAdminDetailView(APIView):
         return self._save(request, pk, partial=False)
 
     @extend_schema(
-        tags=["admin-panel"],
         operation_id="admin_panel_closures_partial_update",
         summary="Change some fields of a closure",
         request=ClosureInputSerializer,
@@ -138,7 +128,6 @@ class ClosureAdminDetailView(APIView):
         return self._save(request, pk, partial=True)
 
     @extend_schema(
-        tags=["admin-panel"],
         operation_id="admin_panel_closures_destroy",
         summary="Reopen the clinic on a closed date (its generated schedules come back)",
         responses={204: None},

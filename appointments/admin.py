@@ -5,8 +5,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from appointments.models import AppointmentBooking, AppointmentStatus
+from appointments.models import AppointmentBooking
 from appointments.services import (
+    TRANSITIONS,
     appointment_book,
     appointment_cancel,
     appointment_transition,
@@ -109,6 +110,22 @@ class AppointmentAdminAddForm(forms.ModelForm):
                 self.saved = _run_once(self.book)
             except forms.ValidationError as exc:
                 self.add_error(None, exc)
+
+
+def _transition_action(action: str, description: str):
+    """A bulk admin action: `appointment_transition(action=...)` on each selected booking; the
+    message says the transition's own verb (`TRANSITIONS`), so the admin and the API agree."""
+
+    @admin.action(description=description)
+    def mark(modeladmin, request, queryset):
+        modeladmin._apply(
+            request,
+            queryset,
+            lambda a: appointment_transition(appointment=a, actor=request.user, action=action),
+            TRANSITIONS[action].verb,
+        )
+
+    return mark
 
 
 @admin.register(AppointmentBooking)
@@ -223,33 +240,17 @@ class AppointmentBookingAdmin(admin.ModelAdmin):
                 links.append(format_html('<a href="{}">{}</a>', url, label))
         return format_html(" → ".join(["{}"] * len(links)), *links)
 
-    def _transition(self, request, queryset, action: str, verb: str) -> None:
-        self._apply(
-            request,
-            queryset,
-            lambda a: appointment_transition(appointment=a, actor=request.user, action=action),
-            verb,
-        )
-
-    @admin.action(description="Confirm selected appointments")
-    def mark_confirmed(self, request, queryset):
-        self._transition(request, queryset, "confirm", AppointmentStatus.CONFIRMED.value)
-
-    @admin.action(description="Check in selected appointments (on their date)")
-    def mark_checked_in(self, request, queryset):
-        self._transition(request, queryset, "check_in", "checked in")
-
-    @admin.action(description="Complete selected appointments (at or after their start)")
-    def mark_completed(self, request, queryset):
-        self._transition(request, queryset, "complete", AppointmentStatus.COMPLETED.value)
-
-    @admin.action(description="Mark selected appointments as no-show (at or after their start)")
-    def mark_no_show(self, request, queryset):
-        self._transition(request, queryset, "no_show", "marked no-show")
-
-    @admin.action(description="Decline selected appointments")
-    def mark_declined(self, request, queryset):
-        self._transition(request, queryset, "decline", "declined")
+    mark_confirmed = _transition_action("confirm", "Confirm selected appointments")
+    mark_checked_in = _transition_action(
+        "check_in", "Check in selected appointments (on their date)"
+    )
+    mark_completed = _transition_action(
+        "complete", "Complete selected appointments (at or after their start)"
+    )
+    mark_no_show = _transition_action(
+        "no_show", "Mark selected appointments as no-show (at or after their start)"
+    )
+    mark_declined = _transition_action("decline", "Decline selected appointments")
 
     @admin.action(description="Cancel selected appointments")
     def mark_cancelled(self, request, queryset):

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from healthcare.db.constraints import choices_check
+
 
 class AppointmentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -123,10 +125,7 @@ class AppointmentBooking(models.Model):
                 condition=ACTIVE_Q,
                 name="appointment_unique_active_patient_time",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in AppointmentStatus]),
-                name="appointment_status_valid",
-            ),
+            choices_check("status", AppointmentStatus, "appointment_status_valid"),
             models.CheckConstraint(condition=Q(fee__gte=0), name="appointment_fee_not_negative"),
             models.CheckConstraint(
                 condition=Q(cancellation_reason__isnull=True)

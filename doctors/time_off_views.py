@@ -24,7 +24,6 @@ from doctors.time_off import time_off_create, time_off_delete
         tags=["profile"],
         operation_id="profile_time_off_list",
         summary="List your time off",
-        responses=TimeOffSerializer(many=True),
     )
 )
 class TimeOffListView(SignedInDoctorMixin, ListAPIView):
@@ -77,7 +76,6 @@ class TimeOffDetailView(SignedInDoctorMixin, APIView):
         tags=["clinic"],
         operation_id="clinic_closures_list",
         summary="List the dates the clinic is closed",
-        responses=ClosureSerializer(many=True),
     )
 )
 class ClinicClosureListView(ListAPIView):

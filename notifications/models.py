@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from healthcare.db.constraints import choices_check
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
@@ -127,14 +129,8 @@ class Notification(OutboxRow):
             models.Index(fields=["appointment", "event"], name="notif_appointment_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in NotificationStatus]),
-                name="notification_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(channel__in=[c.value for c in Channel]),
-                name="notification_channel_valid",
-            ),
+            choices_check("status", NotificationStatus, "notification_status_valid"),
+            choices_check("channel", Channel, "notification_channel_valid"),
         ]
 
     def __str__(self):
@@ -221,10 +217,7 @@ class WebhookDelivery(OutboxRow):
         ]
         constraints = [
             models.UniqueConstraint(fields=["webhook", "event_id"], name="webhook_event_once"),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in WebhookDeliveryStatus]),
-                name="webhook_delivery_status_valid",
-            ),
+            choices_check("status", WebhookDeliveryStatus, "webhook_delivery_status_valid"),
         ]
 
     def __str__(self):

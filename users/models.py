@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from healthcare.db.constraints import choices_check
 from users.phone import normalize_mobile_number
 
 
@@ -71,9 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
-            ),
+            choices_check("role", Role, "user_role_valid"),
         ]
         indexes = [models.Index(fields=["role", "full_name"], name="user_role_name_idx")]
 

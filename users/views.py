@@ -20,6 +20,9 @@ from users.serializers import (
 )
 from users.throttles import RegisterThrottle
 
+# Sign-in and registration fail closed when the throttle cache is down (SECURITY.md).
+THROTTLE_CACHE_DOWN = OpenApiResponse(description="The throttle cache is down: try again later")
+
 
 def render_profile(user: User) -> dict:
     return ProfileOutputSerializer(profile_get(user=user)).data
@@ -51,7 +54,7 @@ class RegisterView(PublicAuthEndpoint):
         responses={
             201: ProfileOutputSerializer,
             400: OpenApiResponse(description="Invalid input"),
-            503: OpenApiResponse(description="The throttle cache is down: try again later"),
+            503: THROTTLE_CACHE_DOWN,
         },
     )
     def post(self, request):
@@ -74,7 +77,7 @@ class TokenObtainView(PublicAuthEndpoint):
         responses={
             200: TokenPairSerializer,
             401: OpenApiResponse(description="Bad credentials"),
-            503: OpenApiResponse(description="The throttle cache is down: try again later"),
+            503: THROTTLE_CACHE_DOWN,
         },
     )
     def post(self, request):
