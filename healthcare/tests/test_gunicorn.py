@@ -1,5 +1,7 @@
-"""gunicorn.conf.py: env-driven bind and workers, and an access log that never records queries."""
+"""gunicorn.conf.py: env-driven bind and workers, an access log that never records queries, and
+the preloaded app frozen out of the workers' garbage collector."""
 
+import gc
 import json
 import os
 import runpy
@@ -48,6 +50,17 @@ def test_access_log_names_the_path_but_not_the_query_or_referrer(monkeypatch):
     assert "%(U)s" in log_format
     for atom in ("%(r)s", "%(q)s", "%(f)s", "%({"):
         assert atom not in log_format
+
+
+def test_master_freezes_the_preloaded_app_before_forking_workers(monkeypatch):
+    config = load_config(monkeypatch)
+    assert config["preload_app"] is True
+    try:
+        config["when_ready"](None)
+        # Every object alive now (the loaded app among them) is out of the collector's reach.
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def fetch(url: str, deadline: float):
