@@ -263,6 +263,16 @@ def build_scenarios(seeded, *, duration: int) -> tuple[list[Scenario], tuple, st
                 {200},
                 [get(doctors_list_path)],
             ),
+            # What a patient sees on opening the directory with "available now" ticked: every
+            # bookable doctor's availability is asked (the page's count needs them all), not only
+            # a specialization's and a city's few dozen.
+            Scenario(
+                "doctors_available",
+                "Doctors list (available only, first page)",
+                {200},
+                [get("/api/doctors/?available=true")],
+                queries=1,
+            ),
             Scenario(
                 "doctor_detail",
                 "Doctor detail",
