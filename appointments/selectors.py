@@ -265,7 +265,7 @@ APPOINTMENT_COLUMNS = tuple(
 
 
 def appointment_row(booking: AppointmentBooking) -> dict:
-    """A booking (patient and doctor loaded) as the flat row `appointment_list_rows` reads."""
+    """A booking (patient and doctor loaded) as the flat row `appointment_rows` reads."""
     row = {column: getattr(booking, column) for column in APPOINTMENT_COLUMNS}
     row["patient_name"] = booking.patient.full_name
     row["doctor_name"] = booking.doctor.full_name
@@ -281,11 +281,6 @@ def appointment_rows(bookings: QuerySet[AppointmentBooking]) -> QuerySet:
     """
     names = {key: F(lookup) for key, lookup in _NAMES.items()}
     return bookings.values(*APPOINTMENT_COLUMNS, **names)
-
-
-def appointment_list_rows(*, user, filters=None) -> QuerySet:
-    """`appointment_list` as flat rows (`appointment_rows`)."""
-    return appointment_rows(appointment_list(user=user, filters=filters))
 
 
 def appointments_inside(*, blocked: dict, after: dt.datetime, doctor_ids=None) -> list[int]:

@@ -41,7 +41,7 @@ class AppointmentOutputSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         # Hand-written: the patient's own list is a hot path (healthcare/api/formats.py). Takes
-        # a row of `appointment_list_rows` (the list) or a booking with patient and doctor.
+        # a row of `appointment_rows` (the lists) or a booking with patient and doctor.
         row = instance if isinstance(instance, dict) else appointment_row(instance)
         date, time = row["appointment_date"], row["appointment_time"]
         starts_at, ends_at = slot_instants_out(date, time)

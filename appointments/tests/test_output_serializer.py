@@ -39,9 +39,9 @@ def test_hand_written_appointment_output_matches_drf(zone):
 
 
 def test_a_list_row_renders_like_the_appointment_it_comes_from():
-    from appointments.selectors import appointment_list_rows
+    from appointments.selectors import appointment_list, appointment_rows
 
     booking = AppointmentFactory(notes="Fasting", fee=Decimal("1234.5"))
     booking.refresh_from_db()
-    (row,) = appointment_list_rows(user=booking.patient)
+    (row,) = appointment_rows(appointment_list(user=booking.patient))
     assert AppointmentOutputSerializer(row).data == AppointmentOutputSerializer(booking).data
