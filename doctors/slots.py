@@ -6,7 +6,7 @@ ORM expressions (`slots_after`) for queries over many, which Django writes for e
 
 import datetime as dt
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute
 
 SLOT_MINUTES = 30
@@ -69,3 +69,21 @@ def slots_after(moment: dt.datetime, *, date="date", start="start_time", end="en
         default=total,
         output_field=IntegerField(),
     )
+
+
+def may_hold_a_slot_after(moment: dt.datetime, *, date="date", end="end_time") -> Q:
+    """ORM condition on a schedule: dated after `moment`'s date, or on it and ending late enough
+    for a slot to start after `moment` (a local datetime) and end by the schedule's end.
+
+    Necessary, not sufficient (`slots_after` counts exactly): two column comparisons that let
+    the database skip a day's schedules that are over before it computes anything for them.
+    """
+    # The range comes first and on its own: the (doctor, date) index bounds the scan by it.
+    from_then = Q(**{f"{date}__gte": moment.date()})
+    later = Q(**{f"{date}__gt": moment.date()})
+    minute = dt.datetime.combine(moment.date(), dt.time(moment.hour, moment.minute))
+    slot_end = minute + dt.timedelta(minutes=SLOT_MINUTES)
+    if slot_end.date() != moment.date():
+        # A slot starting after then would end past midnight: none on that date.
+        return from_then & later
+    return from_then & (later | Q(**{f"{end}__gt": slot_end.time()}))
