@@ -119,9 +119,9 @@ def test_a_claimed_notification_is_not_claimed_again(patient, far_schedule):
 
 def test_a_sent_notification_is_not_sent_again(patient, far_schedule):
     appointment = AppointmentFactory(patient=patient, schedule=far_schedule)
-    rows = notifications_record(event="booked", appointment_id=appointment.pk, actor_id=patient.pk)
+    ids = notifications_record(event="booked", appointment_id=appointment.pk, actor_id=patient.pk)
     notifications_deliver()
-    assert notifications_deliver(ids=[row.pk for row in rows]) == 0
+    assert notifications_deliver(ids=ids) == 0
     assert len([m for m in sms.outbox if m["to"] == patient.mobile_number]) == 1
 
 

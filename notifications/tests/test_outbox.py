@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from appointments.models import AppointmentBooking
 from appointments.tests.factories import AppointmentFactory
@@ -190,3 +191,48 @@ def test_every_lifecycle_action_maps_to_its_event():
         "appointment_no_show",
         "appointment_rescheduled",
     } <= set(ACTION_EVENTS)
+
+
+def test_the_rows_written_carry_the_model_defaults_and_only_due_pending_ones_are_queued(
+    patient, doctor, far_schedule, settings, django_capture_on_commit_callbacks
+):
+    # The rows are inserted in one hand-written statement (notifications/services.py): what it
+    # writes must be what the model would, and the ids it returns must match the rows.
+    settings.REMINDER_OFFSETS_MINUTES = [1440, 120]
+    NotificationPreference.objects.create(user=patient, sms=False)
+    appointment = AppointmentFactory(patient=patient, doctor=doctor, schedule=far_schedule)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks() as callbacks:
+        ids = notifications_record(
+            event="booked", appointment_id=appointment.pk, actor_id=patient.pk
+        )
+    rows = {row.pk: row for row in Notification.objects.filter(appointment=appointment)}
+    assert sorted(ids) == sorted(rows)
+    assert {(r.attempts, r.claimed_until, r.sent_at) for r in rows.values()} == {(0, None, None)}
+    assert all(r.created_at is not None for r in rows.values())
+    # The patient's SMS is skipped with its reason; the doctor hears of the patient's booking.
+    assert sorted(
+        (r.user_id, r.channel, r.event, r.status, r.last_error)
+        for r in rows.values()
+        if r.event == "booked"
+    ) == sorted(
+        [
+            (patient.pk, "email", "booked", "pending", ""),
+            (patient.pk, "sms", "booked", "skipped", "SMS turned off"),
+            (doctor.pk, "email", "booked", "pending", ""),
+            (doctor.pk, "sms", "booked", "pending", ""),
+        ]
+    )
+    start = timezone.make_aware(
+        dt.datetime.combine(appointment.appointment_date, appointment.appointment_time)
+    )
+    reminders = sorted((r.due_at, r.channel) for r in rows.values() if r.event == "reminder")
+    assert reminders == sorted(
+        (start - dt.timedelta(minutes=m), c) for m in (1440, 120) for c in ("email", "sms")
+    )
+    # Only the pending rows due now go to delivery after the commit (not the skipped SMS, not
+    # the reminders).
+    (batch,) = callbacks
+    assert sorted(batch.ids) == sorted(
+        pk for pk, r in rows.items() if r.event == "booked" and r.status == "pending"
+    )

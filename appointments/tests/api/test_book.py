@@ -351,9 +351,9 @@ def test_a_booking_costs_a_fixed_number_of_statements(auth_client, patient):
     statements = [q["sql"].split()[0].upper().lstrip("(") for q in context.captured_queries]
     # Auth's user, then one transaction: schedule + doctor locked in one SELECT, the time off,
     # closures (and hours) of its date in one SELECT (doctors/availability.py), one conflict
-    # check, the booking, its audit row, the notification outbox (the active webhooks, the
-    # users' emails and preferences, its rows; the booking is not read again). No savepoint,
-    # no re-read to render.
+    # check, the booking, its audit row, the notification outbox (the users' emails and
+    # preferences with whether any webhook is active, in one SELECT; its rows; the booking is
+    # not read again). No savepoint, no re-read to render.
     # After the commit, with no broker, the in-process delivery: claim, read, SMS counts,
     # outcomes.
     assert [s for s in statements if s not in {"BEGIN", "COMMIT"}] == [
@@ -363,7 +363,6 @@ def test_a_booking_costs_a_fixed_number_of_statements(auth_client, patient):
         "SELECT",
         "INSERT",
         "INSERT",
-        "SELECT",
         "SELECT",
         "INSERT",
         "UPDATE",

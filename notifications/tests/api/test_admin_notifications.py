@@ -14,7 +14,8 @@ URL = "/api/admin-panel/notifications/"
 @pytest.fixture
 def booked(patient, far_schedule):
     appointment = AppointmentFactory(patient=patient, schedule=far_schedule)
-    return notifications_record(event="booked", appointment_id=appointment.pk, actor_id=patient.pk)
+    ids = notifications_record(event="booked", appointment_id=appointment.pk, actor_id=patient.pk)
+    return list(Notification.objects.filter(pk__in=ids))
 
 
 def test_anonymous_callers_get_401(api_client):
