@@ -31,9 +31,10 @@ def _slot_walls(date: dt.date, time: dt.time) -> tuple[dt.datetime, dt.datetime]
     return start, start + dt.timedelta(minutes=SLOT_MINUTES)
 
 
-def slot_starts_at(date: dt.date, time: dt.time) -> dt.datetime:
-    """The aware instant a slot starts: its date and wall-clock time in the clinic's zone."""
-    zone = timezone.get_current_timezone()
+def slot_starts_at(date: dt.date, time: dt.time, zone=None) -> dt.datetime:
+    """The aware instant a slot starts: its date and wall-clock time in the clinic's zone
+    (`zone`, when the caller asking of many slots looked it up once)."""
+    zone = zone or timezone.get_current_timezone()
     if time.fold:  # not told apart by the cache's key (schedule times never have it)
         return _slot_starts_in.__wrapped__(date, time, zone)
     return _slot_starts_in(date, time, zone)
