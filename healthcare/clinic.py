@@ -54,10 +54,11 @@ def slot_ends_at(date: dt.date, time: dt.time) -> dt.datetime:
     return _instant(_slot_walls(date, time)[1])
 
 
-def slot_instants_out(date: dt.date, time: dt.time) -> tuple[str, str]:
+def slot_instants_out(date: dt.date, time: dt.time, zone=None) -> tuple[str, str]:
     """A slot's `starts_at` and `ends_at` as the API writes them (`instant_out` of
-    `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands."""
-    zone = timezone.get_current_timezone()
+    `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands (and
+    may pass `zone`, looked up once for all their rows)."""
+    zone = zone or timezone.get_current_timezone()
     if time.fold:  # as in `slot_starts_at`
         return _slot_instants_out_in.__wrapped__(date, time, zone)
     return _slot_instants_out_in(date, time, zone)
