@@ -67,8 +67,8 @@ TARGETS = {
 REFERENCE_FLOOR_REQ_S = 6000
 # Every endpoint's p99 at the default size should stay within 1.5x of its p99 at 1/100 of it.
 P99_GROWTH_LIMIT = 1.5
-# The slot list's rows, then the offered-slot rule's time off, closures and hours (one UNION ALL).
-SLOTS_QUERIES = 2
+# The slot list's rows and the offered-slot rule's time off, closures and hours (one UNION ALL).
+SLOTS_QUERIES = 1
 
 PLANS_NOTE = (
     "Every SELECT of each endpoint's request, from the query-count pass, run again under "
@@ -290,8 +290,8 @@ def build_scenarios(seeded, *, duration: int) -> tuple[list[Scenario], tuple, st
                 queries=SLOTS_QUERIES,
             ),
             # Doctors with weekly hours (a lunch break), some slots booked and a time off in
-            # the week: the offered-slot rule reads time off, closures and (a generated schedule
-            # being booked) the hours in its one query, and drops the slots they take away.
+            # the week: the slot list reads time off, closures and the hours with the schedules
+            # in its one query, and drops the slots they take away.
             Scenario(
                 "slots_weekly",
                 "Slots, one doctor with weekly hours, bookings and time off, 7 days",

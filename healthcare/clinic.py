@@ -7,6 +7,7 @@ are read here only, on every call (tests override them).
 """
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,9 +31,22 @@ def _slot_walls(date: dt.date, time: dt.time) -> tuple[dt.datetime, dt.datetime]
     return start, start + dt.timedelta(minutes=SLOT_MINUTES)
 
 
-def slot_starts_at(date: dt.date, time: dt.time) -> dt.datetime:
-    """The aware instant a slot starts: its date and wall-clock time in the clinic's zone."""
-    return _instant(_slot_walls(date, time)[0])
+def slot_starts_at(date: dt.date, time: dt.time, zone=None) -> dt.datetime:
+    """The aware instant a slot starts: its date and wall-clock time in the clinic's zone
+    (`zone`, when the caller asking of many slots looked it up once)."""
+    zone = zone or timezone.get_current_timezone()
+    if time.fold:  # not told apart by the cache's key (schedule times never have it)
+        return _slot_starts_in.__wrapped__(date, time, zone)
+    return _slot_starts_in(date, time, zone)
+
+
+# Worked out once per (date, time, zone) and kept: a slot's instants follow from those alone
+# (the zone's rules don't change while the process runs), and the slot list asks them of the
+# same few hundred slots on every request. The zone is part of the key, so activating another
+# one (or a test overriding TIME_ZONE) never reads the old zone's answers.
+@functools.lru_cache(maxsize=4096)
+def _slot_starts_in(date: dt.date, time: dt.time, zone) -> dt.datetime:
+    return _instant(_slot_walls(date, time)[0], zone)
 
 
 def slot_ends_at(date: dt.date, time: dt.time) -> dt.datetime:
@@ -40,10 +54,19 @@ def slot_ends_at(date: dt.date, time: dt.time) -> dt.datetime:
     return _instant(_slot_walls(date, time)[1])
 
 
-def slot_instants_out(date: dt.date, time: dt.time) -> tuple[str, str]:
+def slot_instants_out(date: dt.date, time: dt.time, zone=None) -> tuple[str, str]:
     """A slot's `starts_at` and `ends_at` as the API writes them (`instant_out` of
-    `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands."""
-    zone = timezone.get_current_timezone()
+    `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands (and
+    may pass `zone`, looked up once for all their rows)."""
+    zone = zone or timezone.get_current_timezone()
+    if time.fold:  # as in `slot_starts_at`
+        return _slot_instants_out_in.__wrapped__(date, time, zone)
+    return _slot_instants_out_in(date, time, zone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slot_instants_out_in(date: dt.date, time: dt.time, zone) -> tuple[str, str]:
+    # Kept as `_slot_starts_in` is.
     start, end = _slot_walls(date, time)
     return _instant(start, zone).isoformat(), _instant(end, zone).isoformat()
 

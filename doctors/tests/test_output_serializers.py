@@ -43,3 +43,21 @@ def test_a_directory_row_renders_like_the_doctor_it_comes_from():
     doctor.refresh_from_db()
     (row,) = doctor_directory().page_with_total(0, 20)
     assert DoctorPublicOutputSerializer(row).data == DoctorPublicOutputSerializer(doctor).data
+
+
+def test_a_page_of_slots_renders_each_row_as_drf_would(settings):
+    # The list looks the zone up once for all its rows (SlotListSerializer): each row must
+    # still come out as the generic serializer writes it alone, in the zone of the moment.
+    settings.TIME_ZONE = "Europe/London"
+    slots = [
+        {
+            "schedule": 7,
+            "date": dt.date(2027, 3, 28),
+            "time": dt.time(h, m),
+            "available": h % 2 == 1,
+        }
+        for h in (0, 1, 2, 3)
+        for m in (0, 30)
+    ]
+    generic = [serializers.Serializer.to_representation(SlotOutputSerializer(), s) for s in slots]
+    assert SlotOutputSerializer(slots, many=True).data == generic

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from appointments.tests.clock import freeze_local_time
 from appointments.tests.factories import AppointmentFactory
+from doctors.models import ClinicClosure, TimeOff, WorkingHours
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,10 +166,10 @@ def test_slots_cost_the_same_queries_for_1_and_50_rows(api_client):
     )
     few, many = count_queries(api_client, one.doctor_id), count_queries(api_client, doctor.pk)
     assert (few[1], many[1]) == (1, 51)
-    # Two queries: the public doctor's schedules in range (the public test inside), each joined
-    # with the slot times its active bookings hold; then what time off and closures take away
-    # (doctors/availability.py, one UNION ALL).
-    assert few[0] == many[0] == 2
+    # One query: the public doctor's schedules in range (the public test inside), each joined
+    # with the slot times its active bookings hold, and in the same UNION ALL what time off,
+    # closures and weekly hours take away (doctors/availability.py's own SQL).
+    assert few[0] == many[0] == 1
 
 
 def test_a_public_doctor_without_schedules_has_an_empty_first_page(api_client):
@@ -190,3 +191,41 @@ def test_an_unknown_doctor_with_a_malformed_range_is_404_first(api_client):
 def test_an_unverified_doctor_with_a_malformed_range_is_404_first(api_client):
     schedule = ScheduleFactory(doctor__doctor_detail__is_verified=False)
     assert api_client.get(url(schedule.doctor_id), {"date_to": "x"}).status_code == 404
+
+
+def test_the_rules_read_with_the_schedules_are_never_taken_for_schedules(api_client):
+    # The rules' rows (time off, closures, weekly hours: kinds -2..6) come back in the
+    # schedules' query; none may be listed as a schedule's slots, whatever the ids.
+    doctor = DoctorFactory()
+    schedule = ScheduleFactory(
+        doctor=doctor, date=days(2), start_time=dt.time(9), end_time=dt.time(11)
+    )
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            doctor=doctor, weekday=weekday, start_time=dt.time(8), end_time=dt.time(12)
+        )
+    TimeOff.objects.create(
+        doctor=doctor,
+        date_from=days(2),
+        date_to=days(2),
+        start_time=dt.time(10),
+        end_time=dt.time(10, 30),
+    )
+    ClinicClosure.objects.create(date=days(4), reason="Holiday")
+    rows = api_client.get(url(doctor.pk)).json()["results"]
+    assert [(row["schedule"], row["date"], row["time"]) for row in rows] == [
+        (schedule.pk, days(2).isoformat(), "09:00"),
+        (schedule.pk, days(2).isoformat(), "09:30"),
+        (schedule.pk, days(2).isoformat(), "10:30"),
+    ]
+
+
+def test_a_hidden_doctor_with_time_off_and_hours_is_404(api_client):
+    # The rules' rows come back even when the public test leaves no schedule: still a 404.
+    doctor = DoctorFactory(is_active=False)
+    ScheduleFactory(doctor=doctor, date=days(1))
+    WorkingHours.objects.create(
+        doctor=doctor, weekday=days(1).weekday(), start_time=dt.time(8), end_time=dt.time(12)
+    )
+    TimeOff.objects.create(doctor=doctor, date_from=days(1), date_to=days(1))
+    assert api_client.get(url(doctor.pk)).status_code == 404
