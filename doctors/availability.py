@@ -133,7 +133,7 @@ class DayRules:
     def slot_open(self, time: dt.time, *, source: str) -> bool:
         """Whether a free slot of a schedule (of this `source`) starting at `time` is offered."""
         # `slot_is_blocked` and `within_hours` with the slot's minutes worked out once.
-        start = time.hour * 60 + time.minute
+        start = minutes(time)
         if _overlaps_one(start, start + SLOT_MINUTES, self.blocked):
             return False
         if self.hours is not None and source == ScheduleSource.WEEKLY:

@@ -31,20 +31,29 @@ def _slot_walls(date: dt.date, time: dt.time) -> tuple[dt.datetime, dt.datetime]
     return start, start + dt.timedelta(minutes=SLOT_MINUTES)
 
 
+def _kept_per_slot(function):
+    """`function(date, time, zone)` worked out once per (date, time, zone) and kept: a slot's
+    instants follow from those alone (the zone's rules don't change while the process runs), and
+    the slot list asks them of the same few hundred slots on every request. The zone is part of
+    the key, so activating another one (or a test overriding TIME_ZONE) never reads the old
+    zone's answers. A folded time (the second of a repeated hour) is never kept: times compare
+    equal whatever their fold, so the key can't tell it apart (schedule times never have it)."""
+    kept = functools.lru_cache(maxsize=4096)(function)
+
+    @functools.wraps(function)
+    def call(date: dt.date, time: dt.time, zone):
+        return function(date, time, zone) if time.fold else kept(date, time, zone)
+
+    return call
+
+
 def slot_starts_at(date: dt.date, time: dt.time, zone=None) -> dt.datetime:
     """The aware instant a slot starts: its date and wall-clock time in the clinic's zone
     (`zone`, when the caller asking of many slots looked it up once)."""
-    zone = zone or timezone.get_current_timezone()
-    if time.fold:  # not told apart by the cache's key (schedule times never have it)
-        return _slot_starts_in.__wrapped__(date, time, zone)
-    return _slot_starts_in(date, time, zone)
+    return _slot_starts_in(date, time, zone or timezone.get_current_timezone())
 
 
-# Worked out once per (date, time, zone) and kept: a slot's instants follow from those alone
-# (the zone's rules don't change while the process runs), and the slot list asks them of the
-# same few hundred slots on every request. The zone is part of the key, so activating another
-# one (or a test overriding TIME_ZONE) never reads the old zone's answers.
-@functools.lru_cache(maxsize=4096)
+@_kept_per_slot
 def _slot_starts_in(date: dt.date, time: dt.time, zone) -> dt.datetime:
     return _instant(_slot_walls(date, time)[0], zone)
 
@@ -58,15 +67,11 @@ def slot_instants_out(date: dt.date, time: dt.time, zone=None) -> tuple[str, str
     """A slot's `starts_at` and `ends_at` as the API writes them (`instant_out` of
     `slot_starts_at` and `slot_ends_at`), looking the zone up once: lists write thousands (and
     may pass `zone`, looked up once for all their rows)."""
-    zone = zone or timezone.get_current_timezone()
-    if time.fold:  # as in `slot_starts_at`
-        return _slot_instants_out_in.__wrapped__(date, time, zone)
-    return _slot_instants_out_in(date, time, zone)
+    return _slot_instants_out_in(date, time, zone or timezone.get_current_timezone())
 
 
-@functools.lru_cache(maxsize=4096)
+@_kept_per_slot
 def _slot_instants_out_in(date: dt.date, time: dt.time, zone) -> tuple[str, str]:
-    # Kept as `_slot_starts_in` is.
     start, end = _slot_walls(date, time)
     return _instant(start, zone).isoformat(), _instant(end, zone).isoformat()
 
