@@ -26,7 +26,8 @@ from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import public_doctor_sql
 from doctors.slots import may_hold_a_slot_after, slot_grid, slots_after
 from healthcare import clinic
-from healthcare.db.raw import table
+from healthcare.db import prepared
+from healthcare.db.raw import literals, table
 from healthcare.db.router import read_connection
 
 
@@ -132,17 +133,14 @@ INNER JOIN {user} u ON u.id = s.doctor_id
 INNER JOIN {detail} d ON d.doctor_id = s.doctor_id"""
 
 
-_ACTIVE_VALUES = tuple(status.value for status in ACTIVE_STATUSES)
-
-
 @functools.lru_cache(maxsize=8)
 def _slot_rows_text(vendor: str, public_only: bool, rules_sql: str) -> str:
-    # Per database and kind, formatted once: only quoted table names, the rules' own SQL and
-    # placeholders go in, never a value.
+    # Per database and kind, formatted once: only quoted table names, the rules' own SQL, the
+    # active statuses (the code's constants) and placeholders go in, never an input value.
     return _SLOT_ROWS_SQL.format(
         schedule=table(DoctorSchedule),
         booking=table(AppointmentBooking),
-        active=", ".join(["%s"] * len(ACTIVE_STATUSES)),
+        active=literals(ACTIVE_STATUSES),
         public_join=_PUBLIC_JOIN.format(user=table(get_user_model()), detail=table(DoctorDetail))
         if public_only
         else "",
@@ -186,7 +184,6 @@ def doctor_slot_list(
         reader, doctor_id=doctor_id, date_from=first_day, date_to=date_to, with_hours=True
     )
     params = [
-        *_ACTIVE_VALUES,
         doctor_id,
         ops.adapt_datefield_value(first_day),
         ops.adapt_datefield_value(date_to),
@@ -196,7 +193,7 @@ def doctor_slot_list(
     params += rules_params
     sql = _slot_rows_text(reader.vendor, public_only, rules_sql)
     with reader.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         rows = cursor.fetchall()
     schedules = {}
     taken = set()

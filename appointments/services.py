@@ -27,7 +27,8 @@ from doctors.models import DoctorDetail, DoctorSchedule, ScheduleSource
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
 from healthcare import clinic
-from healthcare.db.raw import column_converter, table
+from healthcare.db import prepared
+from healthcare.db.raw import column_converter, literals, table
 from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role
@@ -96,7 +97,7 @@ def _locked_schedule(*, schedule_id: int, doctor_id: int):
         lock=lock,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [schedule_id, doctor_id, *bookable_params])
+        prepared.execute(cursor, sql, [schedule_id, doctor_id, *bookable_params])
         row = cursor.fetchone()
     if row is None:
         return None, None
@@ -158,11 +159,10 @@ def _check_slot_and_patient_free(*, doctor_id, patient_id, date, time, exclude_p
     ops = connection.ops
     sql = _CONFLICTS_SQL.format(
         booking=table(AppointmentBooking),
-        active=", ".join(["%s"] * len(ACTIVE_STATUSES)),
+        active=literals(ACTIVE_STATUSES),
         exclude="" if exclude_pk is None else " AND id <> %s",
     )
     params = [
-        *(status.value for status in ACTIVE_STATUSES),
         ops.adapt_datefield_value(date),
         ops.adapt_timefield_value(time),
         doctor_id,
@@ -171,7 +171,7 @@ def _check_slot_and_patient_free(*, doctor_id, patient_id, date, time, exclude_p
     if exclude_pk is not None:
         params.append(exclude_pk)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         # A conflicting row of this doctor at this time is the slot itself (whoever's it is).
         doctors = [row[0] for row in cursor.fetchall()]
     if doctor_id in doctors:

@@ -363,12 +363,15 @@ def send(client, line):
     )
 
 
-def explain(sql: str) -> dict:
+def explain(sql: str, written: str) -> dict:
+    """The plan of `sql` as it ran (`EXECUTE name(…)` for a prepared one), shown as `written`."""
     from django.db import connection, transaction
 
+    run = sql.rpartition("; ")[2] if sql.startswith("PREPARE ") else sql
+    sql = written
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + run)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             transaction.set_rollback(True)  # EXPLAIN ANALYZE runs the statement
     except Exception as exc:  # noqa: BLE001 — a plan we can't get is reported, not fatal
@@ -388,6 +391,8 @@ def query_pass(scenarios: list[Scenario], second_booking, probe_token) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from healthcare.db import prepared
 
     for sc in scenarios:
         line = sc.probe or sc.lines[0]
@@ -424,7 +429,15 @@ def query_pass(scenarios: list[Scenario], second_booking, probe_token) -> None:
             log(f"{sc.name}: not available (404)")
             continue
         queries = [q["sql"] for q in ctx.captured_queries]
-        plans = [explain(q) for q in queries if q.lstrip().upper().startswith(("SELECT", "WITH"))]
+        plans = [
+            explain(q, written)
+            for q in queries
+            # A statement that ran prepared (healthcare/db/prepared.py) is explained as it ran.
+            if (written := prepared.written_sql(connection, q))
+            .lstrip()
+            .upper()
+            .startswith(("SELECT", "WITH"))
+        ]
         sc.result = {
             "available": True,
             "probe_status": resp.status_code,

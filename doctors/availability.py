@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, ExtractIsoWeekDay
 
 from doctors.models import ClinicClosure, ScheduleSource, TimeOff, WorkingHours
 from doctors.slots import SLOT_MINUTES
+from healthcare.db import prepared
 from healthcare.db.raw import column_converter, table
 from healthcare.db.router import read_connection
 
@@ -232,7 +233,7 @@ def day_rules(
         reader, doctor_id=doctor_id, date_from=date_from, date_to=date_to, with_hours=with_hours
     )
     with reader.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         rows = cursor.fetchall()
     return rules_from_rows(rows, date_from=date_from, date_to=date_to, with_hours=with_hours)
 

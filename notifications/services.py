@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from appointments.models import ACTIVE_STATUSES, AppointmentBooking
+from healthcare.db import prepared
 from healthcare.db.raw import table
 from notifications import sms
 from notifications.models import (
@@ -140,7 +141,7 @@ def _recipients(user_ids) -> tuple[dict[int, _Recipient], bool]:
         ids=", ".join(["%s"] * len(ids)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        prepared.execute(cursor, sql, ids)
         rows = cursor.fetchall()
     default = _DEFAULT_PREFERENCES
 
@@ -215,7 +216,7 @@ def _insert_rows(rows: list[tuple], *, appointment_id: int, now: dt.datetime) ->
         values=", ".join(["(%s, 0, %s, %s, %s, %s, %s, %s, %s)"] * len(rows)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         # Rows come back in the order of VALUES, as `bulk_create` relies on too.
         return [row[0] for row in cursor.fetchall()]
 

@@ -8,6 +8,7 @@ the ORM converts it on the database at hand.
 """
 
 import functools
+import re
 
 from django.db import connection
 from django.db.models.expressions import Col
@@ -16,6 +17,24 @@ from django.db.models.expressions import Col
 def table(model) -> str:
     """The model's table name, quoted for this database."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+_CODE_VALUE = re.compile(r"[a-z_]+")
+
+
+def literals(values) -> str:
+    """The code's own constant values (a choice's values, never input) as SQL string literals,
+    `'a', 'b'`.
+
+    Written into the statement rather than sent as parameters so that a prepared statement's
+    generic plan can use a partial index: PostgreSQL proves `status IN ('pending', …)` implies
+    the index's predicate, but not `status IN ($1, …)` (healthcare/db/prepared.py).
+    """
+    values = [str(value) for value in values]
+    for value in values:
+        if not _CODE_VALUE.fullmatch(value):
+            raise ValueError(f"not a plain code value: {value!r}")
+    return ", ".join(f"'{value}'" for value in values)
 
 
 def column_converter(model, name: str):

@@ -10,10 +10,22 @@ with something to read (or an error) gets the real `SELECT 1`, and is replaced i
 
 import select
 
+from django.conf import settings
 from django.db.backends.postgresql import base
+
+from healthcare.db.prepared import PreparedStatements
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # The hand-written hot statements prepared on the current connection (healthcare/db/
+    # prepared.py); None where they can't be: through PgBouncer in transaction mode.
+    prepared_statements = None
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self.prepared_statements = None if settings.DATABASE_POOLER else PreparedStatements()
+        return connection
+
     def close_if_health_check_failed(self):
         if self.connection is None or not self.health_check_enabled or self.health_check_done:
             return
