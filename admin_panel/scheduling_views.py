@@ -10,6 +10,7 @@ from doctors.scheduling_views import WorkingHoursView
 from doctors.serializers import ClosureInputSerializer, ClosureSavedSerializer, ClosureSerializer
 from doctors.time_off import closure_create, closure_delete, closure_update
 from doctors.time_off_views import ClinicClosureListView, TimeOffDetailView, TimeOffListView
+from healthcare.api.inputs import validated
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
 
@@ -81,9 +82,8 @@ class ClosureAdminListView(ClinicClosureListView):
         responses={201: ClosureSavedSerializer},
     )
     def post(self, request, *args, **kwargs):
-        serializer = ClosureInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        closure, cancelled = closure_create(actor=request.user, **serializer.validated_data)
+        data = validated(ClosureInputSerializer, request.data)
+        closure, cancelled = closure_create(actor=request.user, **data)
         body = {**ClosureSerializer(closure).data, "cancelled_appointments": cancelled}
         return Response(body, status=201)
 
@@ -102,11 +102,8 @@ class ClosureAdminDetailView(APIView):
 
     def _save(self, request, pk: int, *, partial: bool) -> Response:
         closure = get_object_or_404(ClinicClosure, pk=pk)
-        serializer = ClosureInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        closure, cancelled = closure_update(
-            closure=closure, actor=request.user, **serializer.validated_data
-        )
+        data = validated(ClosureInputSerializer, request.data, partial=partial)
+        closure, cancelled = closure_update(closure=closure, actor=request.user, **data)
         return Response({**ClosureSerializer(closure).data, "cancelled_appointments": cancelled})
 
     @extend_schema(

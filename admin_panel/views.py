@@ -40,6 +40,7 @@ from admin_panel.serializers import (
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
 from healthcare.api.audit import PatientRecordReadMixin
+from healthcare.api.inputs import validated
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
@@ -97,20 +98,14 @@ class ManagedUserViewSet(ServiceCrudViewSet):
         return selectors.managed_user_list(role=self.role)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.input_serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.admin_user_create(
-            actor=request.user, role=self.role, data=serializer.validated_data
-        )
+        data = validated(self.input_serializer_class, request.data)
+        user = services.admin_user_create(actor=request.user, role=self.role, data=data)
         return self._render(user, status.HTTP_201_CREATED)
 
     def _update(self, request, *, partial: bool):
         user = self.get_object()
-        serializer = self.update_serializer_class(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        user = services.admin_user_update(
-            actor=request.user, user=user, data=serializer.validated_data
-        )
+        data = validated(self.update_serializer_class, request.data, partial=partial)
+        user = services.admin_user_update(actor=request.user, user=user, data=data)
         return self._render(user)
 
     def destroy(self, request, *args, **kwargs):
@@ -194,9 +189,7 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = AppointmentAdminCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(AppointmentAdminCreateInputSerializer, request.data)
         patient = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
         if patient is None:
             raise ValidationError({"patient": ["No active patient with this id."]})
@@ -213,10 +206,9 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
 
     def _update(self, request, *, partial: bool):
         appointment = self.get_object()
-        serializer = AppointmentAdminUpdateInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        data = validated(AppointmentAdminUpdateInputSerializer, request.data, partial=partial)
         appointment = appointment_update(
-            appointment=appointment, actor=request.user, data=dict(serializer.validated_data)
+            appointment=appointment, actor=request.user, data=dict(data)
         )
         return self._render(appointment)
 
@@ -292,10 +284,9 @@ class ReportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, APIVie
         responses={(200, "application/json"): ReportOutputSerializer},
     )
     def get(self, request):
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        date_from = query.validated_data.get("date_from")
-        date_to = query.validated_data.get("date_to")
+        query = validated(ReportQuerySerializer, request.query_params)
+        date_from = query.get("date_from")
+        date_to = query.get("date_to")
         # Pages the report's `patients`; the total comes from `report_patients_count`, not from
         # a COUNT(*) over the walk in name order.
         paginator = StandardPagination()
@@ -351,11 +342,10 @@ class ReportExportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, 
         },
     )
     def get(self, request):
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(ReportQuerySerializer, request.query_params)
         rows = selectors.report_per_doctor(
-            date_from=query.validated_data.get("date_from"),
-            date_to=query.validated_data.get("date_to"),
+            date_from=query.get("date_from"),
+            date_to=query.get("date_to"),
         )
         data = {"appointments_per_doctor": ReportDoctorRowSerializer(rows, many=True).data}
         return Response(data, headers={"Content-Disposition": 'attachment; filename="report.csv"'})
