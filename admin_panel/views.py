@@ -51,17 +51,38 @@ def _summaries(**summaries: str) -> dict:
     return {action: extend_schema(summary=summary) for action, summary in summaries.items()}
 
 
-def _service_crud_schema(*, create_input, update_input, **summaries: str) -> dict:
-    """`extend_schema_view` arguments of a `ServiceCrudViewSet`: summaries and request bodies
-    (each answer is the viewset's `serializer_class`, as drf-spectacular infers it)."""
-    bodies = {
-        "create": {"request": create_input},
-        "update": {"request": update_input},
-        "partial_update": {"request": update_input},
-    }
+def _service_crud_schema(**summaries: str):
+    """Decorates a `ServiceCrudViewSet` for the schema: the admin panel's tag, one summary per
+    action, and the request bodies of its `input_serializer_class` (create) and
+    `update_serializer_class` (update); each answer is the viewset's `serializer_class`, as
+    drf-spectacular infers it."""
+
+    def decorate(viewset):
+        bodies = {
+            "create": {"request": viewset.input_serializer_class},
+            "update": {"request": viewset.update_serializer_class},
+            "partial_update": {"request": viewset.update_serializer_class},
+        }
+        actions = {
+            action: extend_schema(summary=summary, **bodies.get(action, {}))
+            for action, summary in summaries.items()
+        }
+        return extend_schema(tags=["admin-panel"])(extend_schema_view(**actions)(viewset))
+
+    return decorate
+
+
+def _account_summaries(noun: str, **overrides: str) -> dict:
+    """The summaries of a role's managed accounts: the same words for every role, but where
+    `overrides` says more for one."""
     return {
-        action: extend_schema(summary=summary, **bodies.get(action, {}))
-        for action, summary in summaries.items()
+        "list": f"List {noun} accounts (inactive ones included)",
+        "create": f"Create a {noun} account",
+        "retrieve": f"Read a {noun} account",
+        "update": f"Replace a {noun} account's details",
+        "partial_update": f"Change some of a {noun} account's details",
+        "destroy": f"Deactivate a {noun} account (its history is kept)",
+        **overrides,
     }
 
 
@@ -71,9 +92,11 @@ class AdminOnlyMixin:
 
 
 class ServiceCrudViewSet(AdminOnlyMixin, viewsets.ReadOnlyModelViewSet):
-    # Writes go through the services (each subclass's `create`, `_update` and `destroy`); the
-    # answer is the saved row read again through `get_queryset`, with the list's joins and
-    # annotations. (A comment, not a docstring: the schema would show it as a description.)
+    # Writes go through the services (each subclass's `create`, `_update` and `destroy`), read
+    # through `input_serializer_class` and `update_serializer_class` (`_service_crud_schema`
+    # documents the same two); the answer is the saved row read again through `get_queryset`,
+    # with the list's joins and annotations. (A comment, not a docstring: the schema would show
+    # it as a description.)
 
     def _render(self, obj, status_code=status.HTTP_200_OK) -> Response:
         obj = self.get_queryset().get(pk=obj.pk)
@@ -113,17 +136,12 @@ class ManagedUserViewSet(ServiceCrudViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=DoctorAdminInputSerializer,
-        update_input=DoctorAdminUpdateInputSerializer,
+@_service_crud_schema(
+    **_account_summaries(
+        "doctor",
         list="List doctor accounts (unverified and inactive ones included)",
         create="Create a doctor account (verified)",
-        retrieve="Read a doctor account",
-        update="Replace a doctor account's details",
         partial_update="Change some of a doctor account's details (e.g. verify it)",
-        destroy="Deactivate a doctor account (its history is kept)",
     )
 )
 class DoctorAdminViewSet(ManagedUserViewSet):
@@ -134,19 +152,7 @@ class DoctorAdminViewSet(ManagedUserViewSet):
     update_serializer_class = DoctorAdminUpdateInputSerializer
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=PatientAdminInputSerializer,
-        update_input=PatientAdminUpdateInputSerializer,
-        list="List patient accounts (inactive ones included)",
-        create="Create a patient account",
-        retrieve="Read a patient account",
-        update="Replace a patient account's details",
-        partial_update="Change some of a patient account's details",
-        destroy="Deactivate a patient account (its history is kept)",
-    )
-)
+@_service_crud_schema(**_account_summaries("patient"))
 class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     role = Role.PATIENT
     serializer_class = PatientAdminOutputSerializer
@@ -154,24 +160,21 @@ class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     audit_object_type = "user"
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=AppointmentAdminCreateInputSerializer,
-        update_input=AppointmentAdminUpdateInputSerializer,
-        list="List appointments, newest first",
-        create="Book an appointment for a patient",
-        retrieve="Read an appointment",
-        update="Set an appointment's status and notes",
-        partial_update="Set an appointment's status or notes",
-        destroy="Cancel an appointment (rows are never removed)",
-    )
+@_service_crud_schema(
+    list="List appointments, newest first",
+    create="Book an appointment for a patient",
+    retrieve="Read an appointment",
+    update="Set an appointment's status and notes",
+    partial_update="Set an appointment's status or notes",
+    destroy="Cancel an appointment (rows are never removed)",
 )
 class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
     """Admin CRUD of bookings through the booking services; DELETE cancels, never removes."""
 
     serializer_class = AppointmentAdminOutputSerializer
     filterset_class = AppointmentAdminFilter
+    input_serializer_class = AppointmentAdminCreateInputSerializer
+    update_serializer_class = AppointmentAdminUpdateInputSerializer
     audit_endpoint = "admin-panel/appointments"
     audit_object_type = "appointment"
 
@@ -189,7 +192,7 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        data = validated(AppointmentAdminCreateInputSerializer, request.data)
+        data = validated(self.input_serializer_class, request.data)
         patient = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
         if patient is None:
             raise ValidationError({"patient": ["No active patient with this id."]})
@@ -206,7 +209,7 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
 
     def _update(self, request, *, partial: bool):
         appointment = self.get_object()
-        data = validated(AppointmentAdminUpdateInputSerializer, request.data, partial=partial)
+        data = validated(self.update_serializer_class, request.data, partial=partial)
         appointment = appointment_update(
             appointment=appointment, actor=request.user, data=dict(data)
         )
