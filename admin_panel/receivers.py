@@ -7,13 +7,10 @@ from healthcare.events import domain_event
 
 
 @receiver(domain_event, dispatch_uid="admin_panel.audit_trail")
-def record_domain_event(sender, *, action, actor, object_type, object_id, details, ip, **kwargs):
-    """Write one audit row per event, with the client IP the event carries."""
-    audit_entry_create(
-        action=action,
-        actor=actor,
-        object_type=object_type,
-        object_id=object_id,
-        details=details,
-        ip=ip,
-    )
+def record_domain_event(sender, *, signal, obj=None, **event):
+    """Write one audit row per event, with the client IP the event carries.
+
+    The event's fields (`healthcare.events.emit`) are the row's fields; the instance itself is
+    not kept, its type and id are.
+    """
+    audit_entry_create(**event)

@@ -10,6 +10,7 @@ from doctors.scheduling_views import WorkingHoursView
 from doctors.serializers import ClosureInputSerializer, ClosureSavedSerializer, ClosureSerializer
 from doctors.time_off import closure_create, closure_delete, closure_update
 from doctors.time_off_views import ClinicClosureListView, TimeOffDetailView, TimeOffListView
+from healthcare.api.inputs import validated
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
 
@@ -65,6 +66,23 @@ class DoctorTimeOffDetailAdminView(AnyDoctorMixin, TimeOffDetailView):
         return kwargs["time_off_id"]
 
 
+def _closure_write_operation(operation_id: str, summary: str, status: int = 200):
+    """A closure's POST, PUT or PATCH: the same body in, and out the closure with the
+    appointments its date cancelled."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        request=ClosureInputSerializer,
+        responses={status: ClosureSavedSerializer},
+    )
+
+
+def _closure_saved(closure, cancelled: list[int]) -> dict:
+    """A written closure as `ClosureSavedSerializer` documents it: the closure and the ids of
+    the appointments its date cancelled."""
+    return {**ClosureSerializer(closure).data, "cancelled_appointments": cancelled}
+
+
 @extend_schema(tags=["admin-panel"])
 @extend_schema_view(
     get=_as_admin_operation("admin_panel_closures_list", "List the clinic's closures"),
@@ -74,18 +92,15 @@ class ClosureAdminListView(ClinicClosureListView):
 
     permission_classes = [IsAdminRole]
 
-    @extend_schema(
-        operation_id="admin_panel_closures_create",
-        summary="Close the clinic on a date: whole-day time off for every doctor",
-        request=ClosureInputSerializer,
-        responses={201: ClosureSavedSerializer},
+    @_closure_write_operation(
+        "admin_panel_closures_create",
+        "Close the clinic on a date: whole-day time off for every doctor",
+        status=201,
     )
     def post(self, request, *args, **kwargs):
-        serializer = ClosureInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        closure, cancelled = closure_create(actor=request.user, **serializer.validated_data)
-        body = {**ClosureSerializer(closure).data, "cancelled_appointments": cancelled}
-        return Response(body, status=201)
+        data = validated(ClosureInputSerializer, request.data)
+        closure, cancelled = closure_create(actor=request.user, **data)
+        return Response(_closure_saved(closure, cancelled), status=201)
 
 
 @extend_schema(tags=["admin-panel"])
@@ -102,27 +117,19 @@ class ClosureAdminDetailView(APIView):
 
     def _save(self, request, pk: int, *, partial: bool) -> Response:
         closure = get_object_or_404(ClinicClosure, pk=pk)
-        serializer = ClosureInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        closure, cancelled = closure_update(
-            closure=closure, actor=request.user, **serializer.validated_data
-        )
-        return Response({**ClosureSerializer(closure).data, "cancelled_appointments": cancelled})
+        data = validated(ClosureInputSerializer, request.data, partial=partial)
+        closure, cancelled = closure_update(closure=closure, actor=request.user, **data)
+        return Response(_closure_saved(closure, cancelled))
 
-    @extend_schema(
-        operation_id="admin_panel_closures_update",
-        summary="Change a closure (a new date is closed as on create, the old one reopened)",
-        request=ClosureInputSerializer,
-        responses=ClosureSavedSerializer,
+    @_closure_write_operation(
+        "admin_panel_closures_update",
+        "Change a closure (a new date is closed as on create, the old one reopened)",
     )
     def put(self, request, pk: int):
         return self._save(request, pk, partial=False)
 
-    @extend_schema(
-        operation_id="admin_panel_closures_partial_update",
-        summary="Change some fields of a closure",
-        request=ClosureInputSerializer,
-        responses=ClosureSavedSerializer,
+    @_closure_write_operation(
+        "admin_panel_closures_partial_update", "Change some fields of a closure"
     )
     def patch(self, request, pk: int):
         return self._save(request, pk, partial=True)

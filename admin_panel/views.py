@@ -40,6 +40,7 @@ from admin_panel.serializers import (
 from appointments.models import AppointmentStatus
 from appointments.services import appointment_book, appointment_cancel, appointment_update
 from healthcare.api.audit import PatientRecordReadMixin
+from healthcare.api.inputs import validated
 from healthcare.api.pagination import StandardPagination
 from healthcare.api.permissions import IsAdminRole
 from users.models import Role, User
@@ -50,17 +51,38 @@ def _summaries(**summaries: str) -> dict:
     return {action: extend_schema(summary=summary) for action, summary in summaries.items()}
 
 
-def _service_crud_schema(*, create_input, update_input, **summaries: str) -> dict:
-    """`extend_schema_view` arguments of a `ServiceCrudViewSet`: summaries and request bodies
-    (each answer is the viewset's `serializer_class`, as drf-spectacular infers it)."""
-    bodies = {
-        "create": {"request": create_input},
-        "update": {"request": update_input},
-        "partial_update": {"request": update_input},
-    }
+def _service_crud_schema(**summaries: str):
+    """Decorates a `ServiceCrudViewSet` for the schema: the admin panel's tag, one summary per
+    action, and the request bodies of its `input_serializer_class` (create) and
+    `update_serializer_class` (update); each answer is the viewset's `serializer_class`, as
+    drf-spectacular infers it."""
+
+    def decorate(viewset):
+        bodies = {
+            "create": {"request": viewset.input_serializer_class},
+            "update": {"request": viewset.update_serializer_class},
+            "partial_update": {"request": viewset.update_serializer_class},
+        }
+        actions = {
+            action: extend_schema(summary=summary, **bodies.get(action, {}))
+            for action, summary in summaries.items()
+        }
+        return extend_schema(tags=["admin-panel"])(extend_schema_view(**actions)(viewset))
+
+    return decorate
+
+
+def _account_summaries(noun: str, **overrides: str) -> dict:
+    """The summaries of a role's managed accounts: the same words for every role, but where
+    `overrides` says more for one."""
     return {
-        action: extend_schema(summary=summary, **bodies.get(action, {}))
-        for action, summary in summaries.items()
+        "list": f"List {noun} accounts (inactive ones included)",
+        "create": f"Create a {noun} account",
+        "retrieve": f"Read a {noun} account",
+        "update": f"Replace a {noun} account's details",
+        "partial_update": f"Change some of a {noun} account's details",
+        "destroy": f"Deactivate a {noun} account (its history is kept)",
+        **overrides,
     }
 
 
@@ -70,9 +92,11 @@ class AdminOnlyMixin:
 
 
 class ServiceCrudViewSet(AdminOnlyMixin, viewsets.ReadOnlyModelViewSet):
-    # Writes go through the services (each subclass's `create`, `_update` and `destroy`); the
-    # answer is the saved row read again through `get_queryset`, with the list's joins and
-    # annotations. (A comment, not a docstring: the schema would show it as a description.)
+    # Writes go through the services (each subclass's `create`, `_update` and `destroy`), read
+    # through `input_serializer_class` and `update_serializer_class` (`_service_crud_schema`
+    # documents the same two); the answer is the saved row read again through `get_queryset`,
+    # with the list's joins and annotations. (A comment, not a docstring: the schema would show
+    # it as a description.)
 
     def _render(self, obj, status_code=status.HTTP_200_OK) -> Response:
         obj = self.get_queryset().get(pk=obj.pk)
@@ -97,20 +121,14 @@ class ManagedUserViewSet(ServiceCrudViewSet):
         return selectors.managed_user_list(role=self.role)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.input_serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.admin_user_create(
-            actor=request.user, role=self.role, data=serializer.validated_data
-        )
+        data = validated(self.input_serializer_class, request.data)
+        user = services.admin_user_create(actor=request.user, role=self.role, data=data)
         return self._render(user, status.HTTP_201_CREATED)
 
     def _update(self, request, *, partial: bool):
         user = self.get_object()
-        serializer = self.update_serializer_class(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        user = services.admin_user_update(
-            actor=request.user, user=user, data=serializer.validated_data
-        )
+        data = validated(self.update_serializer_class, request.data, partial=partial)
+        user = services.admin_user_update(actor=request.user, user=user, data=data)
         return self._render(user)
 
     def destroy(self, request, *args, **kwargs):
@@ -118,17 +136,12 @@ class ManagedUserViewSet(ServiceCrudViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=DoctorAdminInputSerializer,
-        update_input=DoctorAdminUpdateInputSerializer,
+@_service_crud_schema(
+    **_account_summaries(
+        "doctor",
         list="List doctor accounts (unverified and inactive ones included)",
         create="Create a doctor account (verified)",
-        retrieve="Read a doctor account",
-        update="Replace a doctor account's details",
         partial_update="Change some of a doctor account's details (e.g. verify it)",
-        destroy="Deactivate a doctor account (its history is kept)",
     )
 )
 class DoctorAdminViewSet(ManagedUserViewSet):
@@ -139,19 +152,7 @@ class DoctorAdminViewSet(ManagedUserViewSet):
     update_serializer_class = DoctorAdminUpdateInputSerializer
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=PatientAdminInputSerializer,
-        update_input=PatientAdminUpdateInputSerializer,
-        list="List patient accounts (inactive ones included)",
-        create="Create a patient account",
-        retrieve="Read a patient account",
-        update="Replace a patient account's details",
-        partial_update="Change some of a patient account's details",
-        destroy="Deactivate a patient account (its history is kept)",
-    )
-)
+@_service_crud_schema(**_account_summaries("patient"))
 class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     role = Role.PATIENT
     serializer_class = PatientAdminOutputSerializer
@@ -159,24 +160,21 @@ class PatientAdminViewSet(PatientRecordReadMixin, ManagedUserViewSet):
     audit_object_type = "user"
 
 
-@extend_schema(tags=["admin-panel"])
-@extend_schema_view(
-    **_service_crud_schema(
-        create_input=AppointmentAdminCreateInputSerializer,
-        update_input=AppointmentAdminUpdateInputSerializer,
-        list="List appointments, newest first",
-        create="Book an appointment for a patient",
-        retrieve="Read an appointment",
-        update="Set an appointment's status and notes",
-        partial_update="Set an appointment's status or notes",
-        destroy="Cancel an appointment (rows are never removed)",
-    )
+@_service_crud_schema(
+    list="List appointments, newest first",
+    create="Book an appointment for a patient",
+    retrieve="Read an appointment",
+    update="Set an appointment's status and notes",
+    partial_update="Set an appointment's status or notes",
+    destroy="Cancel an appointment (rows are never removed)",
 )
 class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
     """Admin CRUD of bookings through the booking services; DELETE cancels, never removes."""
 
     serializer_class = AppointmentAdminOutputSerializer
     filterset_class = AppointmentAdminFilter
+    input_serializer_class = AppointmentAdminCreateInputSerializer
+    update_serializer_class = AppointmentAdminUpdateInputSerializer
     audit_endpoint = "admin-panel/appointments"
     audit_object_type = "appointment"
 
@@ -194,9 +192,7 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
         )
 
     def create(self, request, *args, **kwargs):
-        serializer = AppointmentAdminCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.input_serializer_class, request.data)
         patient = User.objects.filter(pk=data["patient"], role=Role.PATIENT, is_active=True).first()
         if patient is None:
             raise ValidationError({"patient": ["No active patient with this id."]})
@@ -213,10 +209,9 @@ class AppointmentAdminViewSet(PatientRecordReadMixin, ServiceCrudViewSet):
 
     def _update(self, request, *, partial: bool):
         appointment = self.get_object()
-        serializer = AppointmentAdminUpdateInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.update_serializer_class, request.data, partial=partial)
         appointment = appointment_update(
-            appointment=appointment, actor=request.user, data=dict(serializer.validated_data)
+            appointment=appointment, actor=request.user, data=dict(data)
         )
         return self._render(appointment)
 
@@ -292,10 +287,9 @@ class ReportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, APIVie
         responses={(200, "application/json"): ReportOutputSerializer},
     )
     def get(self, request):
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        date_from = query.validated_data.get("date_from")
-        date_to = query.validated_data.get("date_to")
+        query = validated(ReportQuerySerializer, request.query_params)
+        date_from = query.get("date_from")
+        date_to = query.get("date_to")
         # Pages the report's `patients`; the total comes from `report_patients_count`, not from
         # a COUNT(*) over the walk in name order.
         paginator = StandardPagination()
@@ -351,11 +345,10 @@ class ReportExportView(JSONErrorsMixin, AdminOnlyMixin, PatientRecordReadMixin, 
         },
     )
     def get(self, request):
-        query = ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(ReportQuerySerializer, request.query_params)
         rows = selectors.report_per_doctor(
-            date_from=query.validated_data.get("date_from"),
-            date_to=query.validated_data.get("date_to"),
+            date_from=query.get("date_from"),
+            date_to=query.get("date_to"),
         )
         data = {"appointments_per_doctor": ReportDoctorRowSerializer(rows, many=True).data}
         return Response(data, headers={"Content-Disposition": 'attachment; filename="report.csv"'})

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from healthcare.db.constraints import choices_check
+from users.models import one_row_per_user
 
 
 class AppointmentStatus(models.TextChoices):
@@ -187,9 +188,7 @@ class DoctorStats(models.Model):
     The all-time report reads one row per doctor instead of summing every day of every doctor.
     """
 
-    doctor = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    doctor = one_row_per_user()
     # A copy of the doctor's full_name (a trigger on users keeps it): the all-time report reads
     # names and totals from this one table, in name order.
     doctor_name = models.CharField(max_length=150, blank=True, default="")
@@ -213,9 +212,7 @@ class PatientStats(models.Model):
     misses the range has none; only the rest are probed. Kept by the same triggers.
     """
 
-    patient = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    patient = one_row_per_user()
     bookings = models.IntegerField(default=0)
     first_date = models.DateField(null=True)
     last_date = models.DateField(null=True)

@@ -21,6 +21,7 @@ from appointments.serializers import (
     AppointmentUpdateInputSerializer,
 )
 from appointments.throttles import BookRateThrottle
+from healthcare.api.inputs import validated
 from healthcare.api.permissions import IsPatient
 from healthcare.api.throttling import UserRateThrottle
 from healthcare.events import emit
@@ -44,9 +45,7 @@ class AppointmentBookView(APIView):
     )
     @idempotent
     def post(self, request):
-        serializer = AppointmentBookInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(AppointmentBookInputSerializer, request.data)
         booking = services.appointment_book(
             patient=request.user,
             doctor_id=data["doctor"],
@@ -86,11 +85,8 @@ class AppointmentDetailView(APIView):
         appointment = self.get_object()
         if not request.user.is_admin:
             raise PermissionDenied
-        serializer = AppointmentUpdateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.appointment_update(
-            appointment=appointment, actor=request.user, data=serializer.validated_data
-        )
+        data = validated(AppointmentUpdateInputSerializer, request.data)
+        services.appointment_update(appointment=appointment, actor=request.user, data=data)
         return Response(_render(appointment.pk, request.user))
 
 
@@ -108,10 +104,9 @@ class AppointmentCancelView(APIView):
     @idempotent
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
-        serializer = AppointmentReasonInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(AppointmentReasonInputSerializer, request.data)
         services.appointment_cancel(
-            appointment=appointment, actor=request.user, note=serializer.validated_data["reason"]
+            appointment=appointment, actor=request.user, note=data["reason"]
         )
         return Response(_render(appointment.pk, request.user))
 
@@ -138,9 +133,7 @@ class AppointmentRescheduleView(APIView):
     @idempotent
     def post(self, request, pk: int):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
-        serializer = AppointmentRescheduleInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(AppointmentRescheduleInputSerializer, request.data)
         new = services.appointment_reschedule(
             appointment=appointment,
             actor=request.user,
@@ -163,9 +156,7 @@ class AppointmentActionView(APIView):
         appointment = get_object_or_404(appointment_visible_list(user=request.user), pk=pk)
         note = None
         if self.takes_reason:
-            serializer = AppointmentReasonInputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            note = serializer.validated_data["reason"]
+            note = validated(AppointmentReasonInputSerializer, request.data)["reason"]
         services.appointment_transition(
             appointment=appointment, actor=request.user, action=self.action, note=note
         )

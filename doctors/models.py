@@ -5,16 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 
+from users.models import one_row_per_user
+
 
 class DoctorDetail(models.Model):
     """Professional profile of a doctor user; its primary key is the doctor's user id."""
 
-    doctor = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="doctor_detail",
-    )
+    doctor = one_row_per_user(related_name="doctor_detail")
     # NULL until a self-registered doctor fills it in; unique among doctors once set.
     license_number = models.CharField(max_length=50, unique=True, null=True, blank=True)
     specialization = models.CharField(max_length=100, blank=True)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from doctors.models import WorkingHours
 from doctors.serializers import WorkingHoursSerializer
 from doctors.services import MAX_WORKING_HOURS, working_hours_replace
+from healthcare.api.inputs import validated
 from healthcare.api.permissions import IsDoctor
 
 
@@ -54,9 +55,8 @@ class WorkingHoursView(SignedInDoctorMixin, APIView):
     )
     def put(self, request, **kwargs):
         doctor = self.get_doctor(request, **kwargs)
-        serializer = WorkingHoursSerializer(
-            data=request.data, many=True, max_length=MAX_WORKING_HOURS
+        data = validated(
+            WorkingHoursSerializer, request.data, many=True, max_length=MAX_WORKING_HOURS
         )
-        serializer.is_valid(raise_exception=True)
-        working_hours_replace(doctor=doctor, items=serializer.validated_data, actor=request.user)
+        working_hours_replace(doctor=doctor, items=data, actor=request.user)
         return Response(working_hours_list(doctor=doctor))

@@ -17,6 +17,7 @@ from doctors.serializers import (
     TimeOffSerializer,
 )
 from doctors.time_off import time_off_create, time_off_delete
+from healthcare.api.inputs import validated
 
 
 @extend_schema_view(
@@ -46,9 +47,7 @@ class TimeOffListView(SignedInDoctorMixin, ListAPIView):
     )
     def post(self, request, **kwargs):
         doctor = self.get_doctor(request, **kwargs)
-        serializer = TimeOffInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = validated(TimeOffInputSerializer, request.data)
         time_off, cancelled = time_off_create(doctor=doctor, actor=request.user, **data)
         body = {**TimeOffSerializer(time_off).data, "cancelled_appointments": cancelled}
         return Response(body, status=201)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from healthcare.db.constraints import choices_check
+from users.models import one_row_per_user
 
 
 class Channel(models.TextChoices):
@@ -39,12 +40,7 @@ class NotificationStatus(models.TextChoices):
 class NotificationPreference(models.Model):
     """Which channels a user wants; no row means everything on (the contract's default)."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="notification_preference",
-    )
+    user = one_row_per_user(related_name="notification_preference")
     email = models.BooleanField(default=True)
     sms = models.BooleanField(default=True)
     reminders = models.BooleanField(default=True)
@@ -228,12 +224,7 @@ class CalendarFeed(models.Model):
     """A user's secret calendar URL (`/api/calendar/<user id>.<secret>.ics`); rotating replaces
     the secret, and the old URL answers 404. The secret is random, compared in constant time."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="calendar_feed",
-    )
+    user = one_row_per_user(related_name="calendar_feed")
     secret = models.CharField(max_length=64)
     rotated_at = models.DateTimeField(default=timezone.now)
 

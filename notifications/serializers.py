@@ -32,6 +32,10 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A webhook as an admin writes it and as the answer to its create shows it (`secret` included).
+WEBHOOK_FIELDS = ("id", "url", "events", "is_active", "secret")
+
+
 class WebhookSerializer(serializers.ModelSerializer):
     """`{id, url, events, is_active, secret}`; `secret` is write-only (shown once, on create)."""
 
@@ -48,7 +52,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "events", "is_active", "secret"]
+        fields = list(WEBHOOK_FIELDS)
         read_only_fields = ["id"]
         extra_kwargs = {"is_active": {"required": False, "default": True}}
 
@@ -65,7 +69,7 @@ class WebhookCreatedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Webhook
-        fields = ["id", "url", "events", "is_active", "secret"]
+        fields = list(WEBHOOK_FIELDS)
         read_only_fields = fields
 
 

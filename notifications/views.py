@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthcare.api.audit import PatientRecordReadMixin
+from healthcare.api.inputs import validated
 from healthcare.api.permissions import IsAdminRole
 from notifications import calendar, selectors, services, webhook_services
 from notifications.filters import NotificationFilter, WebhookDeliveryFilter
@@ -46,9 +47,8 @@ class NotificationPreferencesView(APIView):
         responses=PreferencesSerializer,
     )
     def patch(self, request):
-        serializer = PreferencesSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        prefs = services.preferences_update(user=request.user, data=serializer.validated_data)
+        data = validated(PreferencesSerializer, request.data, partial=True)
+        prefs = services.preferences_update(user=request.user, data=data)
         return Response(PreferencesSerializer(prefs).data)
 
 

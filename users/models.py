@@ -1,5 +1,6 @@
 """The account: one user model for patients, doctors and admins, signing in by mobile number."""
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -14,6 +15,17 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     DOCTOR = "doctor", "Doctor"
     ADMIN = "admin", "Admin"
+
+
+def one_row_per_user(related_name: str = "+") -> models.OneToOneField:
+    """The primary key of a table with at most one row per user (a doctor's details, a user's
+    preferences, per-user totals): the user's id, so the row goes when the user goes."""
+    return models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name=related_name,
+    )
 
 
 class MobileNumberField(models.CharField):

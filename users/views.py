@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from healthcare.api.inputs import validated
 from healthcare.api.throttling import AnonRateThrottle
 from users import services
 from users.models import User
@@ -58,9 +59,8 @@ class RegisterView(PublicAuthEndpoint):
         },
     )
     def post(self, request):
-        serializer = RegisterInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        data = validated(RegisterInputSerializer, request.data)
+        user = services.user_register(**data)
         return Response(render_profile(user), status=status.HTTP_201_CREATED)
 
 
@@ -81,9 +81,8 @@ class TokenObtainView(PublicAuthEndpoint):
         },
     )
     def post(self, request):
-        serializer = LoginInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tokens = services.login(request=request, **serializer.validated_data)
+        data = validated(LoginInputSerializer, request.data)
+        tokens = services.login(request=request, **data)
         return Response(tokens)
 
 
@@ -98,9 +97,8 @@ class TokenRefreshView(PublicAuthEndpoint):
         responses={200: TokenPairSerializer, 401: OpenApiResponse(description="Used or invalid")},
     )
     def post(self, request):
-        serializer = RefreshInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return Response(services.token_refresh(refresh=serializer.validated_data["refresh"]))
+        data = validated(RefreshInputSerializer, request.data)
+        return Response(services.token_refresh(refresh=data["refresh"]))
 
 
 @extend_schema(tags=["auth"])
@@ -112,9 +110,8 @@ class LogoutView(APIView):
         responses={205: OpenApiResponse(description="Revoked; empty body")},
     )
     def post(self, request):
-        serializer = RefreshInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.logout(user=request.user, refresh=serializer.validated_data["refresh"])
+        data = validated(RefreshInputSerializer, request.data)
+        services.logout(user=request.user, refresh=data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -141,7 +138,6 @@ class ProfileView(APIView):
         return self._update(request, partial=True)
 
     def _update(self, request, *, partial: bool):
-        serializer = ProfileUpdateInputSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        user = services.profile_update(user=request.user, data=serializer.validated_data)
+        data = validated(ProfileUpdateInputSerializer, request.data, partial=partial)
+        user = services.profile_update(user=request.user, data=data)
         return Response(render_profile(user))
