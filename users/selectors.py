@@ -1,9 +1,15 @@
 """Reads of accounts."""
 
+import functools
+
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from doctors.models import DoctorSchedule
+from healthcare.db import prepared
+from healthcare.db.raw import column_converter, table
+from healthcare.db.router import read_connection
 from users.models import User
 
 
@@ -19,3 +25,34 @@ def profile_get(*, user: User) -> User:
         .prefetch_related(Prefetch("schedules", queryset=upcoming))
         .get(pk=user.pk)
     )
+
+
+def user_by_id(user_id: int) -> User | None:
+    """The account with this id (every field loaded), or None; one prepared statement.
+
+    What `User.objects.get(pk=…)` returns, read on every authenticated request (the bearer
+    token's user): written out from the model's own columns, so a field added to the model is
+    read too, and each value converted as the ORM converts it on the database at hand.
+    """
+    reader = read_connection()
+    fields, sql = _user_by_id_sql(reader.vendor)
+    with reader.cursor() as cursor:
+        prepared.execute(cursor, sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row, strict=True):
+        convert = column_converter(User, field.name)
+        values.append(convert(value) if convert and value is not None else value)
+    return User.from_db(reader.alias, [field.attname for field in fields], values)
+
+
+@functools.cache
+def _user_by_id_sql(vendor: str) -> tuple[tuple, str]:
+    # Per database, built once: quoted names from the model only, the id a parameter.
+    fields = tuple(User._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    pk = quote(User._meta.pk.column)
+    return fields, f"SELECT {columns} FROM {table(User)} WHERE {pk} = %s"  # noqa: S608

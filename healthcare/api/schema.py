@@ -1,10 +1,11 @@
-"""OpenAPI tweaks that hold for every endpoint: time fields, and the error responses.
+"""OpenAPI tweaks that hold for every endpoint: time fields, the error responses, the bearer token.
 
 Times: OpenAPI's `format: time` means RFC 3339 `HH:MM:SS` plus an offset, which the API neither
 sends nor needs; clients generated from it would reject `"09:30"`. Every TimeField is described
 as the string it is, with a pattern. Imported by healthcare.api.views so it registers at startup.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 TIME_OUTPUT_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -329,3 +330,10 @@ def _generic_error(status: str) -> dict:
     if status == "503":
         return _error("Briefly unavailable (the cache is down).", "ErrorDetail", RETRY_AFTER)
     return _error("Error.", "ErrorDetail")
+
+
+class BearerTokenScheme(SimpleJWTScheme):
+    """The project's JWT authentication (users/authentication.py) is SimpleJWT's, so its scheme
+    is SimpleJWT's `jwtAuth` (drf-spectacular matches the exact class, not subclasses)."""
+
+    target_class = "users.authentication.JWTAuthentication"
