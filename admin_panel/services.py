@@ -8,7 +8,6 @@ from django.db import transaction
 
 from admin_panel.models import AuditLogEntry
 from doctors.services import doctor_detail_update
-from healthcare.db.raw import insert
 from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role, User
@@ -73,7 +72,7 @@ def audit_entry_create(
     if object_id is not None and not -BIGINT_LIMIT <= object_id < BIGINT_LIMIT:
         # An id from a URL can be any length; the column is a 64-bit integer.
         object_id = None
-    entry = AuditLogEntry(
+    return AuditLogEntry.objects.create(
         actor_id=actor_id,
         actor_role=getattr(actor, "role", "") if actor_id else "",
         action=action[:40],
@@ -82,10 +81,6 @@ def audit_entry_create(
         ip=_valid_ip(ip),
         details=_scrub(details or {}),
     )
-    # Every booking, cancellation and sign-in writes one: the INSERT is built once (a new row
-    # is all AuditLogEntry.save() allows anyway).
-    insert(entry)
-    return entry
 
 
 @transaction.atomic

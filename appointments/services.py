@@ -28,7 +28,7 @@ from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from doctors.slots import is_slot_start
 from healthcare import clinic
 from healthcare.db import prepared
-from healthcare.db.raw import column_converter, insert, literals, table
+from healthcare.db.raw import column_converter, literals, table
 from healthcare.errors import Refusal
 from healthcare.events import emit
 from users.models import Role
@@ -330,7 +330,7 @@ def _book(
         fee=doctor_fee if fee is None else fee,
         rescheduled_from=rescheduled_from,
     )
-    insert(booking)
+    booking.save()
     if rescheduled_from is not None:
         return booking
     emit(
