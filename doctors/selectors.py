@@ -11,6 +11,7 @@ from doctors.filters import doctor_filter_values
 from doctors.models import DoctorDetail, DoctorSchedule
 from doctors.public import PUBLIC_DOCTOR, public_doctor_sql
 from healthcare.api.pagination import TOTAL
+from healthcare.db import prepared
 from healthcare.db.raw import column_converter, table
 from healthcare.db.router import read_connection
 
@@ -83,6 +84,13 @@ class DoctorDirectory:
             f"WHERE {' AND '.join(where)}"
         )
         self._select = ", ".join(column[name] for name in DIRECTORY_COLUMNS)
+        # Prepared (healthcare/db/prepared.py), unless the availability probe runs over the
+        # whole directory: PostgreSQL's generic plan for that one probes every doctor with
+        # estimates made without the dates (32 ms against 18 on the bench data). With a filter
+        # that narrows the doctors first, the generic plan is the custom one without its
+        # 0.4 ms of planning (the filtered page: 1.4 -> 0.7 ms of PostgreSQL CPU).
+        narrowed = any(values.get(name) for name in ("specialization", "location", "search"))
+        self._execute = prepared.execute if narrowed or not values.get("available") else _plain
         self._order = ", ".join(order)
         self._params = params
 
@@ -94,7 +102,7 @@ class DoctorDirectory:
             f"ORDER BY {self._order} LIMIT %s OFFSET %s"
         )
         with read_connection().cursor() as cursor:
-            cursor.execute(sql, [*self._params, limit, offset])
+            self._execute(cursor, sql, [*self._params, limit, offset])
             rows = cursor.fetchall()
         result = []
         for row in rows:
@@ -106,8 +114,12 @@ class DoctorDirectory:
 
     def count(self) -> int:
         with read_connection().cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) {self._from}", self._params)  # noqa: S608
+            self._execute(cursor, f"SELECT COUNT(*) {self._from}", self._params)  # noqa: S608
             return cursor.fetchone()[0]
+
+
+def _plain(cursor, sql: str, params) -> None:
+    cursor.execute(sql, params)
 
 
 def _lookup(column: str, lookup: str) -> str:

@@ -71,6 +71,8 @@ port = $2
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$STATE/run'
 timezone = 'UTC'
+# The app connects through PgBouncer, which can't pass it per connection (healthcare/db/postgresql).
+jit = off
 max_connections = 100
 wal_level = replica
 max_wal_senders = 5

@@ -22,6 +22,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # prepared.py); None where they can't be: through PgBouncer in transaction mode.
     prepared_statements = None
 
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        # No JIT: it compiles any statement estimated above `jit_above_cost`, 50–300 ms that
+        # the short statements of a web request never win back (the directory's probe,
+        # appointments/selectors.py, is estimated there). Through PgBouncer a startup option
+        # is refused: its servers are configured with `jit = off` instead (docs/deploy.md).
+        if not settings.DATABASE_POOLER:
+            params["options"] = f"{params.get('options', '')} -c jit=off".strip()
+        return params
+
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         self.prepared_statements = None if settings.DATABASE_POOLER else PreparedStatements()
