@@ -367,7 +367,9 @@ def explain(sql: str, written: str) -> dict:
     """The plan of `sql` as it ran (`EXECUTE name(…)` for a prepared one), shown as `written`."""
     from django.db import connection, transaction
 
-    run = sql.rpartition("; ")[2] if sql.startswith("PREPARE ") else sql
+    from healthcare.db import prepared
+
+    run = prepared.executed_sql(sql)
     sql = written
     try:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -35,24 +35,27 @@ def user_by_id(user_id: int) -> User | None:
     read too, and each value converted as the ORM converts it on the database at hand.
     """
     reader = read_connection()
-    fields, sql = _user_by_id_sql(reader.vendor)
+    attnames, converters, sql = _user_by_id_sql(reader.vendor)
     with reader.cursor() as cursor:
         prepared.execute(cursor, sql, [user_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for field, value in zip(fields, row, strict=True):
-        convert = column_converter(User, field.name)
-        values.append(convert(value) if convert and value is not None else value)
-    return User.from_db(reader.alias, [field.attname for field in fields], values)
+    values = [
+        convert(value) if convert and value is not None else value
+        for convert, value in zip(converters, row, strict=True)
+    ]
+    return User.from_db(reader.alias, attnames, values)
 
 
 @functools.cache
-def _user_by_id_sql(vendor: str) -> tuple[tuple, str]:
-    # Per database, built once: quoted names from the model only, the id a parameter.
-    fields = tuple(User._meta.concrete_fields)
+def _user_by_id_sql(vendor: str) -> tuple[list[str], tuple, str]:
+    # Per database, built once: the fields' names, their ORM conversions, and the statement
+    # (quoted names from the model only, the id a parameter).
+    fields = User._meta.concrete_fields
+    converters = tuple(column_converter(User, field.name) for field in fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     pk = quote(User._meta.pk.column)
-    return fields, f"SELECT {columns} FROM {table(User)} WHERE {pk} = %s"  # noqa: S608
+    sql = f"SELECT {columns} FROM {table(User)} WHERE {pk} = %s"  # noqa: S608
+    return [field.attname for field in fields], converters, sql

@@ -42,11 +42,13 @@ class PreparedStatements:
         return f"hc_{next(self._numbers)}"
 
 
-def execute(cursor, sql: str, params) -> None:
-    """Run `sql` (placeholders `%s`, a literal percent `%%`) with `params` on `cursor`."""
+def execute(cursor, sql: str, params, *, prepare: bool = True) -> None:
+    """Run `sql` (placeholders `%s`, a literal percent `%%`) with `params` on `cursor`,
+    prepared unless the connection can't have it or the caller says not to (`prepare`: a
+    statement whose generic plan is worse than planning it each time)."""
     params = list(params or ())
     prepared = getattr(cursor.db, "prepared_statements", None)
-    if prepared is None:
+    if prepared is None or not prepare:
         cursor.execute(sql, params)
         return
     name = prepared.names.get(sql)
@@ -66,16 +68,25 @@ def execute(cursor, sql: str, params) -> None:
     prepared.names[sql] = name
 
 
-_LOGGED = re.compile(r"(?:PREPARE (\w+) AS .*; )?EXECUTE (\w+)\b", re.DOTALL)
+# What `execute` sends, as Django's query log shows it: the first run `PREPARE name AS …;
+# EXECUTE name(…)`, later runs `EXECUTE name(…)`.
+_LOGGED = re.compile(r"(?:PREPARE \w+ AS .*?; )?(EXECUTE (\w+)\b.*)", re.DOTALL)
 
 
 def written_sql(db, logged: str) -> str:
     """The statement as written (placeholders `%s`) behind an entry of Django's query log that
-    ran it prepared (`PREPARE name AS …; EXECUTE name(…)` or `EXECUTE name(…)`); any other
-    entry as it is. For tests and the benchmark's report, which look at what ran."""
-    match = _LOGGED.match(logged.strip())
+    ran it prepared; any other entry as it is. For tests and the benchmark's report, which look
+    at what ran."""
+    match = _LOGGED.fullmatch(logged.strip())
     prepared = getattr(db, "prepared_statements", None)
     if match is None or prepared is None:
         return logged
     by_name = {name: sql for sql, name in prepared.names.items()}
     return by_name.get(match[2], logged)
+
+
+def executed_sql(logged: str) -> str:
+    """The part of a query-log entry that runs the statement once more (`EXECUTE name(…)`, the
+    PREPARE left out): what `EXPLAIN` can be asked of. Any other entry as it is."""
+    match = _LOGGED.fullmatch(logged.strip())
+    return match[1] if match else logged
