@@ -38,7 +38,6 @@ NO_SHOW = Q(status=AppointmentStatus.NO_SHOW)
 DECLINED = Q(status=AppointmentStatus.CANCELLED, cancellation_reason=CancellationReason.DECLINED)
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
-CENT = Decimal("0.01")
 
 
 def managed_user_list(*, role: str) -> QuerySet[User]:
@@ -75,6 +74,9 @@ def _in_range(date_from: dt.date | None, date_to: dt.date | None) -> QuerySet[Ap
     return queryset
 
 
+# A per-doctor row of the report is a tuple of these, revenue in whole cents (an int): the
+# summaries keep cents, and the row serializer writes cents out (`healthcare.api.formats`)
+# without a `Decimal` per row.
 PER_DOCTOR_COLUMNS = (
     "doctor_id",
     "doctor_name",
@@ -82,14 +84,13 @@ PER_DOCTOR_COLUMNS = (
     "completed_appointments",
     "no_show_appointments",
     "declined_appointments",
-    "revenue",
+    "revenue_cents",
 )
-SUMMARY_COLUMNS = (*PER_DOCTOR_COLUMNS[:-1], "revenue_cents")
+TOTAL, REVENUE_CENTS = PER_DOCTOR_COLUMNS.index("total_appointments"), len(PER_DOCTOR_COLUMNS) - 1
 
 
 def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
-    """The per-doctor rows from the summaries the PostgreSQL trigger keeps (appointments.stats),
-    revenue in cents.
+    """The per-doctor rows from the summaries the PostgreSQL trigger keeps (appointments.stats).
 
     All time, one `DoctorStats` row per doctor, name included; for a range, the `DoctorDayStats`
     rows of its days summed per doctor (instead of grouping every booking of the range).
@@ -104,7 +105,7 @@ def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | N
                 declined_appointments=F("declined"),
             )
             .order_by("doctor_name", "doctor_id")
-            .values_list(*SUMMARY_COLUMNS)
+            .values_list(*PER_DOCTOR_COLUMNS)
         )
     days = DoctorDayStats.objects.all()
     if date_from:
@@ -125,12 +126,13 @@ def per_doctor_from_summaries(*, date_from: dt.date | None, date_to: dt.date | N
         .filter(total_bookings__gt=0)
         .annotate(doctor_name=Subquery(name))
         .order_by("doctor_name", "doctor_id")
-        .values_list(*SUMMARY_COLUMNS)
+        .values_list(*PER_DOCTOR_COLUMNS)
     )
 
 
 def per_doctor_by_aggregation(*, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
-    """The per-doctor rows grouped from the bookings themselves (databases without summaries).
+    """The per-doctor rows grouped from the bookings themselves (databases without summaries),
+    revenue as a two-place `Decimal` (`report_per_doctor` turns it into cents).
 
     What the summaries mean: per doctor, bookings that are not cancelled, completed ones, no-show
     ones, declined ones (cancelled with reason `declined`) and the booking-time fees of completed
@@ -148,28 +150,23 @@ def per_doctor_by_aggregation(*, date_from: dt.date | None, date_to: dt.date | N
             revenue=Coalesce(Sum("fee", filter=COMPLETED), ZERO, output_field=MONEY),
         )
         .order_by("doctor_name", "doctor_id")
-        .values_list(*PER_DOCTOR_COLUMNS)
+        .values_list(*PER_DOCTOR_COLUMNS[:-1], "revenue")
     )
 
 
-def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
-    """One row per doctor with a booking in the range, by name; one query."""
-    if not stats.kept():
-        rows = per_doctor_by_aggregation(date_from=date_from, date_to=date_to)
-        return [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
-    rows = per_doctor_from_summaries(date_from=date_from, date_to=date_to)
-    per_doctor = [dict(zip(PER_DOCTOR_COLUMNS, row, strict=True)) for row in rows]
-    # The summaries keep cents; written back in place rather than rebuilding each row's tuple.
-    for row in per_doctor:
-        row["revenue"] = Decimal(row["revenue"]) * CENT
-    return per_doctor
+def report_per_doctor(*, date_from: dt.date | None, date_to: dt.date | None) -> list[tuple]:
+    """One row (`PER_DOCTOR_COLUMNS`) per doctor with a booking in the range, by name; one query."""
+    if stats.kept():
+        return list(per_doctor_from_summaries(date_from=date_from, date_to=date_to))
+    rows = per_doctor_by_aggregation(date_from=date_from, date_to=date_to)
+    return [(*row[:REVENUE_CENTS], int(row[REVENUE_CENTS].scaleb(2))) for row in rows]
 
 
-def report_totals(*, per_doctor: list[dict]) -> dict:
+def report_totals(*, per_doctor: list[tuple]) -> dict:
     """Non-cancelled bookings and revenue of the whole range, summed from the per-doctor rows."""
     return {
-        "total_appointments": sum(row["total_appointments"] for row in per_doctor),
-        "total_revenue": sum((row["revenue"] for row in per_doctor), Decimal("0.00")),
+        "total_appointments": sum(row[TOTAL] for row in per_doctor),
+        "total_revenue": Decimal(sum(row[REVENUE_CENTS] for row in per_doctor)).scaleb(-2),
     }
 
 
@@ -258,7 +255,7 @@ class Report:
 
     total_appointments: int
     total_revenue: Decimal
-    appointments_per_doctor: list[dict]
+    appointments_per_doctor: list[tuple]  # PER_DOCTOR_COLUMNS
     patients: list[dict]
 
 

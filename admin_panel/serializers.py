@@ -10,7 +10,7 @@ from appointments.serializers import (
 )
 from doctors.serializers import DoctorDetailInputSerializer, DoctorDetailOutputSerializer
 from healthcare.api import dates
-from healthcare.api.formats import FlatRowSerializer, datetime_out
+from healthcare.api.formats import CentsField, FlatRowSerializer, datetime_out
 from healthcare.api.ids import MAX_ID
 from users.models import Role, User
 from users.serializers import MobileNumberField
@@ -130,7 +130,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 
 
 # Hand-written output (FlatRowSerializer): one row per doctor and per appointment, thousands per
-# report (healthcare/api/formats.py).
+# report (healthcare/api/formats.py). A per-doctor row is a tuple of
+# `admin_panel.selectors.PER_DOCTOR_COLUMNS`, revenue in cents, in these fields' order.
 class ReportDoctorRowSerializer(FlatRowSerializer):
     doctor_id = serializers.IntegerField()
     doctor_name = serializers.CharField()
@@ -138,7 +139,7 @@ class ReportDoctorRowSerializer(FlatRowSerializer):
     completed_appointments = serializers.IntegerField()
     no_show_appointments = serializers.IntegerField()
     declined_appointments = serializers.IntegerField()
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = CentsField()
 
 
 # A row of `report_patient_appointments` (flat, `doctor_name` joined).

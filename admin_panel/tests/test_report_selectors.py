@@ -40,15 +40,7 @@ def _from_bookings(date_from, date_to):
         row[3] += b.status == "cancelled" and b.cancellation_reason == "declined"
         row[4] += b.fee if b.status == "completed" else 0
     rows = [
-        {
-            "doctor_id": doctor_id,
-            "doctor_name": name,
-            "total_appointments": total,
-            "completed_appointments": completed,
-            "no_show_appointments": no_show,
-            "declined_appointments": declined,
-            "revenue": revenue,
-        }
+        (doctor_id, name, total, completed, no_show, declined, int(revenue * 100))
         for (name, doctor_id), (total, completed, no_show, declined, revenue) in sorted(
             per_doctor.items()
         )
