@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from doctors.selectors import doctor_directory
 from doctors.tests.factories import DoctorFactory, ScheduleFactory
+from healthcare.db import prepared
 
 pytestmark = [
     pytest.mark.django_db,
@@ -61,3 +62,22 @@ def test_a_narrowed_directory_query_runs_prepared():
 def test_the_whole_directorys_availability_query_is_planned_each_time():
     ScheduleFactory(doctor=DoctorFactory())
     assert _statements(APIClient(), {"available": "true"}) == ["SELECT"]
+
+
+def test_the_prepared_probe_counts_bookings_by_the_partial_unique_index():
+    # The statuses are literals in the prepared text (healthcare/db/raw.Literal): a generic plan
+    # can match `status IN ('pending', …)` with the index's predicate, never `status IN ($1, …)`.
+    ScheduleFactory(doctor=DoctorFactory())
+    client, query = APIClient(), {"specialization": "Cardiology", "available": "true"}
+    client.get(URL, query)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, query)
+    (logged,) = [q["sql"] for q in queries]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {prepared.executed_sql(logged)}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "appointment_unique_active_slot" in plan

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from healthcare.db import prepared
-from healthcare.db.raw import literals, table
+from healthcare.db.raw import Literal, literals, table
 from users.models import User
 
 postgres = pytest.mark.skipif(
@@ -141,3 +141,20 @@ def test_literals_writes_code_values_as_quoted_strings():
 def test_literals_refuses_anything_but_a_plain_code_value(value):
     with pytest.raises(ValueError, match="not a plain code value"):
         literals([value])
+
+
+def test_an_orm_literal_is_written_into_the_sql_text():
+    from appointments.models import AppointmentBooking
+
+    queryset = AppointmentBooking.objects.filter(status__in=[Literal("pending"), Literal("done")])
+    sql, params = queryset.query.sql_with_params()
+    assert "IN ('pending', 'done')" in sql
+    assert params == ()
+
+
+def test_an_orm_literal_refuses_anything_but_a_plain_code_value():
+    from appointments.models import AppointmentBooking
+
+    queryset = AppointmentBooking.objects.filter(status__in=[Literal("x' OR '1'='1")])
+    with pytest.raises(ValueError, match="not a plain code value"):
+        queryset.query.sql_with_params()
