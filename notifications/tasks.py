@@ -26,7 +26,11 @@ def deliver_webhooks(ids):
 
 @shared_task(name="notifications.tasks.drain")
 def drain():
-    """Send due rows batch after batch until none is left (bounded in time)."""
+    """Send due rows batch after batch until none is left (bounded in time); first, let the
+    next commit queue another drain (notifications/queue.py)."""
+    from notifications.queue import drain_started
+
+    drain_started()
     return services.notifications_drain()
 
 

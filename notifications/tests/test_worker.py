@@ -23,6 +23,7 @@ from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import ScheduleFactory
 from notifications.models import Notification
 from notifications.tests.sinks import http_server, smtp_server
+from users.tests.factories import PatientFactory
 
 PROJECT = Path(__file__).resolve().parents[2]
 BOOK = "/api/appointments/book/"
@@ -77,7 +78,21 @@ def queue(settings):
     _reset_pool(app)
     import redis
 
-    redis.Redis.from_url(broker).delete(name)
+    redis.Redis.from_url(broker).delete(name, _flag(name))
+
+
+def _flag(queue_name):
+    return f"healthcare:drain-queued:{queue_name}"
+
+
+def queued_tasks(queue):
+    """The names of the tasks waiting on the test's queue (kombu keeps a Redis list per queue)."""
+    import json
+
+    import redis
+
+    raw = redis.Redis.from_url(queue["broker"]).lrange(queue["name"], 0, -1)
+    return [json.loads(message)["headers"]["task"] for message in raw]
 
 
 @pytest.fixture
@@ -202,3 +217,46 @@ def test_due_reminders_are_sent_once_with_two_workers(queue, sinks, tmp_path):
     sms_rows = reminders.filter(channel="sms").count()
     assert len(sinks["sms"].requests) == sms_rows
     assert len(sinks["smtp"].messages) == reminders.filter(channel="email").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_while_a_drain_is_queued_queue_no_other(auth_client, queue):
+    for _ in range(3):
+        book(auth_client, PatientFactory(), far_schedule())
+
+    assert queued_tasks(queue) == ["notifications.tasks.drain"]
+    assert Notification.objects.filter(status="pending").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_started_drain_lets_the_next_commit_queue_another(auth_client, queue):
+    from notifications.queue import drain_started
+
+    book(auth_client, PatientFactory(), far_schedule())
+    drain_started()
+    book(auth_client, PatientFactory(), far_schedule())
+    book(auth_client, PatientFactory(), far_schedule())
+
+    assert queued_tasks(queue) == ["notifications.tasks.drain"] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_while_the_broker_is_down_succeeds_and_its_rows_wait(
+    auth_client, patient, settings, caplog
+):
+    from healthcare.celery import app
+
+    dead = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_URL = dead
+    saved = app.conf.broker_url
+    app.conf.broker_url = dead
+    _reset_pool(app)
+    try:
+        book(auth_client, patient, far_schedule())
+    finally:
+        app.conf.broker_url = saved
+        _reset_pool(app)
+
+    assert set(event_rows().values_list("status", flat=True)) == {"pending"}
+    assert "wait for the sweep" in caplog.text
+    assert patient.mobile_number not in caplog.text
