@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from healthcare.db.constraints import choices_check
+from healthcare.db.raw import Literal
 from users.models import one_row_per_user
 
 
@@ -39,6 +40,10 @@ FINAL_STATUSES = (
     AppointmentStatus.NO_SHOW,
 )
 ACTIVE_Q = Q(status__in=[s.value for s in ACTIVE_STATUSES])
+# The same, the statuses written into the SQL as literals: for a query that gets prepared, whose
+# generic plan can use the partial unique indexes only for a predicate it can match with theirs
+# (healthcare/db/raw.py). Not for constraints: their condition is `ACTIVE_Q`.
+ACTIVE_LITERAL_Q = Q(status__in=[Literal(s.value) for s in ACTIVE_STATUSES])
 
 
 class AppointmentBooking(models.Model):

@@ -3,7 +3,7 @@ prune (daily)."""
 
 from celery import shared_task
 
-from notifications import services
+from notifications import queue, services
 
 # How many drain tasks one sweep starts: each claims its own batches (SKIP LOCKED), so every
 # worker process can share a backlog. More than the workers' processes only adds idle tasks.
@@ -28,9 +28,7 @@ def deliver_webhooks(ids):
 def drain():
     """Send due rows batch after batch until none is left (bounded in time); first, let the
     next commit queue another drain (notifications/queue.py)."""
-    from notifications.queue import drain_started
-
-    drain_started()
+    queue.drain_started()
     return services.notifications_drain()
 
 

@@ -118,19 +118,12 @@ class FlatRowSerializer(serializers.Serializer):
         cls._row_writes = tuple(writes)
 
     def to_representation(self, instance):
-        # A tuple is zipped with the declared names; a dict's declared fields are picked. Either
-        # way only the fields with a format are then rewritten, so both give the same dict.
-        if type(instance) is tuple:
-            row = dict(zip(self._row_names, instance, strict=True))
-        else:
-            row = {name: instance[name] for name in self._row_names}
-        for name, write in self._row_writes:
-            row[name] = write(row[name])
-        return row
+        return FlatRowListSerializer(child=self).to_representation([instance])[0]
 
 
-# Many flat rows: the same dicts as the row serializer's, built in one pass and then written out
-# a column at a time (no per-row method call: a report has thousands of rows).
+# Flat rows, built in one pass and then written out a column at a time (no per-row method call:
+# a report has thousands of rows). A tuple is zipped with the declared names, a dict's declared
+# fields are picked; either way only the fields with a format are then rewritten.
 class FlatRowListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         names = self.child._row_names
