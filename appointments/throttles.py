@@ -1,11 +1,9 @@
 """Rate limits of booking (`THROTTLE_BOOK`)."""
 
-from rest_framework.throttling import UserRateThrottle
-
-from healthcare.api.throttling import FailOpenMixin
+from healthcare.api.throttling import UserRateThrottle
 
 
-class BookRateThrottle(FailOpenMixin, UserRateThrottle):
+class BookRateThrottle(UserRateThrottle):
     """Bookings per patient: one account can't sweep a clinic's free slots in seconds."""
 
     scope = "book"

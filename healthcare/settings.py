@@ -235,7 +235,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, keeping its clients, with the throttles' counter.
+            "BACKEND": "healthcare.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "healthcare",
             # A cache that stops answering must not hold requests: the throttles then fail

@@ -161,7 +161,7 @@ def test_a_forged_token_is_treated_as_no_token(with_replica):
 def test_reads_use_the_primary_when_the_marker_store_is_down(with_replica, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "healthcare.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
@@ -172,7 +172,7 @@ def test_reads_use_the_primary_when_the_marker_store_is_down(with_replica, setti
 def test_a_write_still_answers_when_the_marker_store_is_down(with_replica, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "healthcare.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def cache_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "healthcare.cache.RedisCache",
             # Port 1 (tcpmux): nothing listens there, so every connection is refused.
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": django_settings.CACHES["default"].get("OPTIONS", {}),
