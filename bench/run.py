@@ -113,8 +113,9 @@ def configure_env(args) -> None:
     # all of wrk's traffic comes from one IP. Per-second windows keep the history lists short.
     for name in ("LOGIN_NUMBER", "LOGIN_IP", "REGISTER", "ANON", "USER", "BOOK"):
         os.environ[f"THROTTLE_{name}"] = "1000000/s"
-    # The cache is per process (as in every run so far), whatever this shell exports.
-    os.environ["REDIS_URL"] = ""
+    # The cache is per process (as in every run so far) unless `--cache` names a Redis, as a
+    # deployment does; whatever this shell exports.
+    os.environ["REDIS_URL"] = args.cache
     # Notifications go to the task queue as in production: a broker (`--broker`) and a queue of
     # the bench's own that no worker reads during the run, emptied at its end. `--broker ""`
     # delivers in-process instead (as `make run` does).
@@ -1034,6 +1035,11 @@ def main(argv=None) -> int:
         "--broker",
         default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9"),
         help="the task queue's broker; empty for in-process delivery",
+    )
+    parser.add_argument(
+        "--cache",
+        default="",
+        help="a Redis URL for the cache (throttles), as deployed; empty: per-process memory",
     )
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     parser.add_argument("--command-label", default="", help="the command shown in the results")
