@@ -92,7 +92,7 @@ class RateWindow:
             cache.decr(self.key)
 
 
-class CacheOutageMixin:
+class WindowThrottleMixin:
     """A DRF throttle's rate (`THROTTLE_RATES[scope]`) and cache key, counted as a `RateWindow`;
     when its cache is down, the request goes through (`fails_open`) or is refused with 503."""
 
@@ -119,13 +119,13 @@ class CacheOutageMixin:
         return self.window.wait
 
 
-class FailOpenMixin(CacheOutageMixin):
+class FailOpenMixin(WindowThrottleMixin):
     """Lets the request through when the cache is down."""
 
     fails_open = True
 
 
-class FailClosedMixin(CacheOutageMixin):
+class FailClosedMixin(WindowThrottleMixin):
     """Refuses with 503 when the cache is down."""
 
     fails_open = False
